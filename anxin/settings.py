@@ -1,0 +1,205 @@
+"""Settings for anxin.
+
+Every tunable is read from the environment through a typed helper that refuses nonsense
+at start-up, with a safe default for the embedded demo. Each setting is listed in
+``SETTINGS_DOC`` (name, default, help); ``docs/settings.md`` is checked against it by a test.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+#: name -> (default as text, help in one line). Filled by the helpers below.
+SETTINGS_DOC: dict[str, tuple[str, str]] = {}
+
+
+def env_str(name: str, default: str, help: str) -> str:
+    SETTINGS_DOC[name] = (default, help)
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool, help: str) -> bool:
+    SETTINGS_DOC[name] = ("true" if default else "false", help)
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def env_int(name: str, default: int, help: str, *, minimum: int = 0, maximum: int | None = None) -> int:
+    SETTINGS_DOC[name] = (str(default), help)
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from exc
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}, not {value}")
+    return value
+
+
+def env_path(name: str, default: str, help: str) -> Path:
+    raw = env_str(name, default, help)
+    path = Path(raw)
+    return path if path.is_absolute() else (Path.cwd() / path)
+
+
+# --- core -------------------------------------------------------------------------------
+DEBUG = env_bool("ANXIN_DEBUG", True, "Django debug mode. Turn off in production.")
+SECRET_KEY = env_str(
+    "ANXIN_SECRET_KEY",
+    "anxin-demo-secret-key-change-me-in-production-0123456789",
+    "Django secret key (sessions, CSRF). Must be set in production.",
+)
+if not DEBUG and SECRET_KEY.startswith("anxin-demo-"):
+    raise ImproperlyConfigured("ANXIN_SECRET_KEY must be set when ANXIN_DEBUG is false")
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in env_str("ANXIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver", "Comma-separated host names served.").split(",")
+    if h.strip()
+]
+VAR_DIR = env_path("ANXIN_VAR", "var", "Folder for the embedded database, keys, mail and other local state.")
+DATABASE_URL = env_str(
+    "DATABASE_URL",
+    "sqlite:///var/anxin.sqlite3",
+    "Operational database: sqlite:///path (embedded default) or postgres://user@host:port/db.",
+)
+ANXIN_LAKE = env_path("ANXIN_LAKE", "var/lake", "Root folder of the Parquet lake.")
+
+
+def _database(url: str) -> dict[str, object]:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        # A relative sqlite path is taken from the working directory, like ANXIN_LAKE.
+        relative = url[len("sqlite:///") :]
+        if relative and relative != ":memory:":
+            (Path.cwd() / relative).parent.mkdir(parents=True, exist_ok=True)
+            url = "sqlite:///" + str(Path.cwd() / relative)
+    try:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {url!r}") from exc
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the web server read while an ingest writes; IMMEDIATE avoids lock upgrades.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+        test_name = os.environ.get("ANXIN_TEST_SQLITE")
+        if test_name:
+            # Tests that inspect the raw database file need it on disk, not in memory.
+            config["TEST"] = {"NAME": test_name}
+    return config
+
+
+DATABASES = {"default": _database(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "anxin.core",
+    "anxin.registry",
+    "anxin.lake",
+    # "anxin.synth",  # enabled when the generator lands
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "anxin.urls"
+WSGI_APPLICATION = "anxin.wsgi.application"
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "anxin" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "anxin.core.views.jurisdiction_context",
+            ],
+        },
+    },
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+# Feeds carry China time without a zone (contract); we keep naive local datetimes throughout.
+USE_TZ = False
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# --- personal data ----------------------------------------------------------------------
+ANXIN_KEY_FILE = env_path(
+    "ANXIN_KEY_FILE",
+    "var/keys/anxin.keys.json",
+    "Key file holding the PII encryption keys (by version) and the pseudonym key. "
+    "Created on first use when ANXIN_DEBUG is true; must exist in production.",
+)
+ANXIN_PII_KEYS = env_str(
+    "ANXIN_PII_KEYS",
+    "",
+    "PII encryption keys as 'version:base64key,…' (32-byte AES keys); overrides the key file. "
+    "The highest version encrypts; every listed version decrypts.",
+)
+ANXIN_PSEUDONYM_KEY = env_str(
+    "ANXIN_PSEUDONYM_KEY",
+    "",
+    "Base64 key of the HMAC-SHA256 pseudonyms used as join keys; overrides the key file. Never rotate it.",
+)
+
+# --- ingestion --------------------------------------------------------------------------
+ANXIN_INGEST_MAX_UPLOAD_ROWS = env_int(
+    "ANXIN_INGEST_MAX_UPLOAD_ROWS", 50_000, "Most rows one API request may post to /api/feeds/{feed}.", minimum=1
+)
+ANXIN_PAGE_SIZE = env_int("ANXIN_PAGE_SIZE", 50, "Rows per page in the web lists.", minimum=5, maximum=500)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
+    "ANXIN_MAX_REQUEST_BYTES", 64 * 1024 * 1024, "Largest request body accepted (bytes).", minimum=1024
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("ANXIN_LOG_LEVEL", "WARNING", "Root log level.")},
+}
