@@ -72,12 +72,24 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 VAR_DIR = env_path("ANXIN_VAR", "var", "Folder for the embedded database, keys, mail and other local state.")
-DATABASE_URL = env_str(
+_VAR = os.environ.get("ANXIN_VAR") or "var"
+
+
+def _under_var(name: str, default_tail: str, help: str) -> str:
+    """A setting whose default lies under ANXIN_VAR (documented as ``$ANXIN_VAR/...``)."""
+    value = env_str(name, default_tail if "$ANXIN_VAR" in default_tail else "$ANXIN_VAR/" + default_tail, help)
+    return value.replace("$ANXIN_VAR", _VAR)
+
+
+DATABASE_URL = _under_var(
     "DATABASE_URL",
-    "sqlite:///var/anxin.sqlite3",
-    "Operational database: sqlite:///path (embedded default) or postgres://user@host:port/db.",
+    "sqlite:///$ANXIN_VAR/anxin.sqlite3",
+    "Operational database: sqlite:///path (embedded default) or postgres://user@host:port/db. "
+    "A relative sqlite path is taken from the working folder.",
 )
-ANXIN_LAKE = env_path("ANXIN_LAKE", "var/lake", "Root folder of the Parquet lake.")
+ANXIN_LAKE = Path(_under_var("ANXIN_LAKE", "lake", "Root folder of the Parquet lake."))
+if not ANXIN_LAKE.is_absolute():
+    ANXIN_LAKE = Path.cwd() / ANXIN_LAKE
 
 
 def _database(url: str) -> dict[str, object]:
@@ -170,12 +182,14 @@ EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 # --- personal data ----------------------------------------------------------------------
-ANXIN_KEY_FILE = env_path(
+ANXIN_KEY_FILE = Path(_under_var(
     "ANXIN_KEY_FILE",
-    "var/keys/anxin.keys.json",
+    "keys/anxin.keys.json",
     "Key file holding the PII encryption keys (by version) and the pseudonym key. "
     "Created on first use when ANXIN_DEBUG is true; must exist in production.",
-)
+))
+if not ANXIN_KEY_FILE.is_absolute():
+    ANXIN_KEY_FILE = Path.cwd() / ANXIN_KEY_FILE
 ANXIN_PII_KEYS = env_str(
     "ANXIN_PII_KEYS",
     "",

@@ -23,7 +23,7 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
 
 def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
     from openpyxl import Workbook
-    from openpyxl.cell.cell import Cell
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(filename[:31])
@@ -32,7 +32,7 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
         cells = []
         for value in row:
             if isinstance(value, str):
-                cell = Cell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "@"  # keep identifiers as text
                 cells.append(cell)
             else:

@@ -17,9 +17,11 @@ USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 ID_CHECK_CHARS = "10X98765432"
 
-_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
-_REGION_RE = re.compile(r"^\d{6}$")
+# [0-9] and \Z, not \d and $: \d also matches full-width and other Unicode digits, and $
+# matches before a trailing newline; the lake's regexp_full_match patterns are ASCII and whole.
+_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}\Z")
+_ID_RE = re.compile(r"^[0-9]{17}[0-9X]\Z")
+_REGION_RE = re.compile(r"^[0-9]{6}\Z")
 
 
 def uscc_check_char(first17: str) -> str:

@@ -20,6 +20,8 @@ def yuan_to_fen(value: str | int | float | Decimal) -> int:
         amount = Decimal(str(value).strip().replace(",", "").replace("¥", "").replace("￥", ""))
     except InvalidOperation as exc:
         raise MoneyError(f"金额“{value}”不是数字") from exc
+    if not amount.is_finite():  # NaN (an empty Excel cell read as float) or Infinity
+        raise MoneyError(f"金额“{value}”不是数字")
     return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 

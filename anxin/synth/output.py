@@ -190,6 +190,7 @@ class FeedFiles:
         self._open: dict[str, tuple[Any, Any, int]] = {}  # filename -> (sink, writer, rows written)
         self._seen_kinds: dict[str, set[str]] = {}
         self._serial = 0
+        self.rows: dict[str, int] = {}  # physical rows written per feed, bad rows included
 
     # --- corrupted copies ---------------------------------------------------------------
     def _corrupt(self, feed: str, row: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -219,7 +220,7 @@ class FeedFiles:
         missing = [x for x in kinds if x not in self._seen_kinds.setdefault(feed, set())]
         k = min(pool.size, max(k, len(missing)))
         idx = np.sort(self.rng.choice(pool, size=k, replace=False))
-        chosen = list(missing) + [kinds[i] for i in self.rng.integers(0, len(kinds), size=k - len(missing))]
+        chosen = list(missing) + [kinds[i] for i in self.rng.integers(0, len(kinds), size=max(0, k - len(missing)))]
         chosen = chosen[:k]
         order = self.rng.permutation(k)
         chosen = [chosen[i] for i in order]
@@ -266,10 +267,12 @@ class FeedFiles:
                 self._open[name] = (None, writer, 0)
             else:
                 sink = pa.OSFile(str(path), "wb")
+                sink.write((",".join(c for c, _ in SCHEMAS[feed]) + "\n").encode())
                 writer = pacsv.CSVWriter(sink, arrow_schema(feed, False),
-                                         write_options=pacsv.WriteOptions(quoting_style="none"))
+                                         write_options=pacsv.WriteOptions(include_header=False, quoting_style="none"))
                 self._open[name] = (sink, writer, 0)
         sink, writer, written = self._open[name]
+        self.rows[feed] = self.rows.get(feed, 0) + full.num_rows
         ext = _external(full, feed, parquet)
         if parquet:
             writer.write_table(ext, row_group_size=1 << 20)
@@ -310,6 +313,7 @@ class FeedFiles:
         inserts.sort(key=lambda x: (x[0], x[1]))
         for pos, _i, bad, kind in reversed(inserts):
             items.insert(pos, (bad, kind))
+        self.rows[feed] = self.rows.get(feed, 0) + len(items)
         if excel or self.fmt == "csv":
             name = f"{feed}.csv"
             self._write_csv(name, feed, items, excel)
@@ -327,15 +331,18 @@ class FeedFiles:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n" if excel else "\n", quoting=csv.QUOTE_MINIMAL)
         w.writerow(LABELS[feed] if excel else [c for c, _ in cols])
+        chunks = [buf.getvalue()]
         line = 2
         for row, reason in items:
-            start = buf.tell()
+            buf.seek(0)
+            buf.truncate(0)
             w.writerow([_cell(row.get(c), t) for c, t in cols])
-            text = buf.getvalue()[start:]
+            text = buf.getvalue()
+            chunks.append(text)
             if reason:
                 self.ledger.add(name, line, reason)
-            line += text.count("\n")
-        data = buf.getvalue()
+            line += text.count("\n")  # a quoted field may hold a newline
+        data = "".join(chunks)
         with open(self.out / name, "wb") as f:
             f.write(data.encode("gb18030") if excel else data.encode("utf-8"))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,7 @@ class Command(BaseCommand):
                 err.print(f"[yellow]提示[/yellow] {warning}")
         if as_json:
             for summary in summaries:
-                sys.stdout.write(json.dumps(summary.contract(), ensure_ascii=False) + "\n")
+                self.stdout.write(json.dumps(summary.contract(), ensure_ascii=False))
             return
         from rich.table import Table
 
@@ -47,6 +46,6 @@ class Command(BaseCommand):
             table.add_column(header, justify="right")
         for s in summaries:
             table.add_row(s.feed, str(s.files), str(s.rows), str(s.accepted), str(s.updated), str(s.duplicates), str(s.quarantined))
-        Console().print(table)
+        Console(file=self.stdout).print(table)
         if any(s.quarantined for s in summaries):
-            Console().print("隔离的行可在网页“数据接入 › 隔离数据”中查看和下载，修正后重新报送即可。")
+            Console(file=self.stdout).print("隔离的行可在网页“数据接入 › 隔离数据”中查看和下载，修正后重新报送即可。")

@@ -1,0 +1,48 @@
+"""Shared test setup: an isolated lake per test, and the cast of users (settings: tests/settings.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_lake(tmp_path: Path, settings: pytest.FixtureRequest) -> Iterator[None]:
+    settings.ANXIN_LAKE = tmp_path / "lake"  # type: ignore[attr-defined]
+    yield
+
+
+from tests.cast import *  # noqa: E402,F401,F403
+
+
+@pytest.fixture
+def committed_db(transactional_db: None) -> Iterator[None]:
+    """A database whose writes are committed (so a test can read the raw files or a dump).
+
+    On SQLite, Django empties tables with DELETE after such a test, which the audit log's
+    append-only triggers refuse; they are dropped for that clean-up and restored by the
+    next test that needs them (``ensure_audit_triggers``). PostgreSQL empties with
+    TRUNCATE, which row triggers do not see.
+    """
+    from django.db import connection
+
+    ensure_audit_triggers()
+    yield
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS audit_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS audit_no_delete")
+
+
+def ensure_audit_triggers() -> None:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import importlib
+
+        migration = importlib.import_module("anxin.core.migrations.0003_audit_append_only")
+        with connection.cursor() as cursor:
+            for sql in migration.SQLITE:
+                cursor.execute(sql)
