@@ -34,8 +34,21 @@ def main(argv: list[str] | None = None) -> None:
         print("\n其余 Django 管理命令（如 shell、dbshell）同样可用。")
         return
     from django.core.management import execute_from_command_line
+    from django.db.utils import OperationalError, ProgrammingError
 
-    execute_from_command_line(["anxin", *argv])
+    try:
+        execute_from_command_line(["anxin", *argv])
+    except (OperationalError, ProgrammingError) as exc:
+        if os.environ.get("ANXIN_TRACEBACK"):
+            raise
+        hint = "；数据库尚未建立或未升级，请先运行 anxin migrate" if "no such table" in str(exc) or "does not exist" in str(exc) else ""
+        print(f"错误：数据库操作失败：{str(exc).splitlines()[0]}{hint}", file=sys.stderr)
+        sys.exit(1)
+    except Exception as exc:  # one line for the operator; ANXIN_TRACEBACK=1 shows the whole story
+        if os.environ.get("ANXIN_TRACEBACK"):
+            raise
+        print(f"错误：{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}（设置 ANXIN_TRACEBACK=1 查看详情）", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -93,12 +93,13 @@ if not ANXIN_LAKE.is_absolute():
 
 
 def _database(url: str) -> dict[str, object]:
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+    if url.startswith("sqlite:///"):
         # A relative sqlite path is taken from the working directory, like ANXIN_LAKE.
-        relative = url[len("sqlite:///") :]
-        if relative and relative != ":memory:":
-            (Path.cwd() / relative).parent.mkdir(parents=True, exist_ok=True)
-            url = "sqlite:///" + str(Path.cwd() / relative)
+        name = url[len("sqlite:///") :]
+        if name and name != ":memory:":
+            path = Path(name) if name.startswith("/") else Path.cwd() / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            url = "sqlite:///" + str(path)
     try:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
     except ValueError as exc:

@@ -206,8 +206,14 @@ class Ingestor:
         self.con.close()
 
 
+def _store_in_lake(ingestor: Ingestor, feed: Feed, accepted: pa.Table) -> tuple[int, int, int]:
+    from anxin.lake.storage import store_events
+
+    return store_events(ingestor.con, feed, accepted, ingestor.batch.pk)
+
+
 #: Stores beyond the registry: feed.store -> function(ingestor, feed, accepted) -> (accepted, updated, duplicates).
-STORES: dict[str, Callable[[Ingestor, Feed, pa.Table], tuple[int, int, int]]] = {}
+STORES: dict[str, Callable[[Ingestor, Feed, pa.Table], tuple[int, int, int]]] = {"lake": _store_in_lake}
 
 
 def ingest_paths(

@@ -190,6 +190,12 @@ def apply_rows(
             versions = list(stored.get(key, []))
             is_new_key = not versions
             changed = False
+            if versions and all(row.get("updated_at") is None for _e, _s, row in arrivals):
+                # Undated rows all take effect now: if the last of them is what is current,
+                # the key was re-sent (perhaps with its own earlier history) and nothing changes.
+                if row_hash(arrivals[-1][2]) == versions[-1].row_hash:
+                    counts.duplicates += len(arrivals)
+                    continue
             for effective, _seq, row in sorted(arrivals, key=lambda a: (a[0], a[1])):
                 digest = row_hash(row)
                 in_force = [v for v in versions if v.effective_at <= effective]

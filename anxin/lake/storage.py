@@ -1,0 +1,214 @@
+"""The Parquet lake: event feeds stored by key, partitioned by date, replaced atomically.
+
+Layout: ``ANXIN_LAKE/<feed>/<part>=<value>/data.parquet``, where the partition is the
+row's date (``day=YYYY-MM-DD`` for attendance, ~1 M rows a day) or its month
+(``month=YYYY-MM`` for the lighter feeds). A partition is rewritten whole into a
+temporary file and moved into place with ``os.replace``, which is atomic: a reader, or
+a crash, sees either the old partition or the new one, never half of it. A batch that
+crashes half-way leaves some partitions new and some old; running it again finds the
+new ones identical (duplicates) and completes the rest, so the lake ends exactly as
+after one clean run.
+
+People are never stored by ID number: ``id_number`` becomes ``person_key`` (the same
+HMAC pseudonym as the registry, computed in DuckDB) and a masked copy for evidence;
+card numbers become ``card_key`` and their last four digits.
+
+Everything is vectorised in DuckDB: classification of rows (new, duplicate, updated),
+the merge with stored partitions and the write.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from django.conf import settings
+
+from anxin.core.crypto import pseudonym_sql
+from anxin.lake.feeds import Feed, T
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a feed is partitioned: by its date column's day or month."""
+
+    part: str  # "day" or "month"
+
+
+LAYOUTS: dict[str, Layout] = {
+    "attendance": Layout("day"),
+    "payrolls": Layout("month"),
+    "wage_payments": Layout("month"),
+    "account_inflows": Layout("month"),
+    "social_insurance": Layout("month"),
+    "utilities": Layout("month"),
+    "lawsuits": Layout("month"),
+}
+
+
+def lake_root() -> Path:
+    return Path(settings.ANXIN_LAKE)
+
+
+def feed_dir(feed: str) -> Path:
+    return lake_root() / feed
+
+
+def _q(name: str) -> str:
+    return '"' + name + '"'
+
+
+def stored_columns(feed: Feed) -> list[str]:
+    """The lake's columns for a feed: personal identifiers replaced by pseudonyms."""
+    out: list[str] = []
+    for col in feed.columns:
+        if col.type == T.ID_NUMBER:
+            out += ["person_key", "id_masked"]
+        elif col.name == "card_no":
+            out += ["card_key", "card_last4"]
+        else:
+            out.append(col.name)
+    return out
+
+
+def _select_stored(feed: Feed) -> str:
+    """SQL turning the validated batch (``incoming_raw``) into the lake's columns."""
+    parts: list[str] = []
+    for col in feed.columns:
+        c = _q(col.name)
+        if col.type == T.ID_NUMBER:
+            parts.append(f"{pseudonym_sql(c)} AS person_key")
+            parts.append(f"substr({c}, 1, 6) || '********' || substr({c}, 15, 4) AS id_masked")
+        elif col.name == "card_no":
+            parts.append(f"{pseudonym_sql(c)} AS card_key")
+            parts.append(f"right({c}, 4) AS card_last4")
+        else:
+            parts.append(c)
+    return ", ".join(parts)
+
+
+def _key_columns(feed: Feed) -> list[str]:
+    return ["person_key" if k == "id_number" else k for k in feed.key]
+
+
+def _partition_expr(feed: Feed) -> str:
+    assert feed.date_column is not None
+    column = _q(feed.date_column)
+    col_type = feed.column(feed.date_column).type
+    if col_type == T.PERIOD:  # monthly feeds: 'YYYY-MM'
+        return column
+    if LAYOUTS[feed.name].part == "day":
+        return f"strftime({column}, '%Y-%m-%d')"
+    return f"strftime({column}, '%Y-%m')"
+
+
+def partition_path(feed: Feed, value: str) -> Path:
+    return feed_dir(feed.name) / f"{LAYOUTS[feed.name].part}={value}" / "data.parquet"
+
+
+def store_events(con: duckdb.DuckDBPyConnection, feed: Feed, accepted: pa.Table, batch_id: int) -> tuple[int, int, int]:
+    """Store validated rows of an event feed; return (accepted, updated, duplicates).
+
+    Rows are taken in file-name then line order (the contract's "later file wins" for
+    feeds without ``updated_at``): per key, the first row is new, a duplicate of the
+    stored row, or an update of it; each later row is a duplicate of the row before it
+    or an update. The last row of a key is what the lake keeps; when it equals the
+    stored row, every row of that key was a re-send and counts as a duplicate.
+    """
+    con.register("accepted_arrow", accepted)
+    keys = _key_columns(feed)
+    key_list = ", ".join(_q(k) for k in keys)
+    value_columns = stored_columns(feed)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE incoming AS
+        WITH staged AS (
+            SELECT {_select_stored(feed)}, _file, _line FROM accepted_arrow
+        )
+        SELECT *,
+               hash({", ".join(_q(c) for c in value_columns)}) AS _row_hash,
+               {_partition_expr(feed)} AS _part,
+               row_number() OVER (ORDER BY _file, _line) AS _seq
+        FROM staged
+        """
+    )
+    con.unregister("accepted_arrow")
+    parts = [row[0] for row in con.execute("SELECT DISTINCT _part FROM incoming ORDER BY 1").fetchall()]
+    existing_files = [str(partition_path(feed, p)) for p in parts if partition_path(feed, p).exists()]
+    if existing_files:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE stored AS SELECT * FROM read_parquet({existing_files!r}, union_by_name = true)"
+        )
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE stored AS SELECT {key_list}, _row_hash FROM incoming WHERE false")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE classified AS
+        WITH ordered AS (
+            SELECT i.*,
+                   lag(_row_hash) OVER (PARTITION BY {key_list} ORDER BY _seq) AS _prev_hash,
+                   row_number() OVER (PARTITION BY {key_list} ORDER BY _seq DESC) AS _from_last,
+                   last_value(_row_hash) OVER (
+                       PARTITION BY {key_list} ORDER BY _seq ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                   ) AS _final_hash
+            FROM incoming i
+        )
+        SELECT o.*, s._row_hash AS _stored_hash,
+               CASE
+                 -- a key whose rows end where the lake already is: re-sent, nothing changes
+                 WHEN s._row_hash = o._final_hash THEN 'duplicate'
+                 WHEN o._prev_hash IS NULL AND s._row_hash IS NULL THEN 'accepted'
+                 WHEN o._prev_hash IS NULL AND s._row_hash = o._row_hash THEN 'duplicate'
+                 WHEN o._prev_hash IS NULL THEN 'updated'
+                 WHEN o._prev_hash = o._row_hash THEN 'duplicate'
+                 ELSE 'updated'
+               END AS _outcome
+        FROM ordered o
+        LEFT JOIN (SELECT DISTINCT ON ({key_list}) {key_list}, _row_hash FROM stored) s USING ({key_list})
+        """
+    )
+    counts = dict(con.execute("SELECT _outcome, count(*) FROM classified GROUP BY 1").fetchall())
+    # The last row of each key, where it differs from what is stored, replaces it.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE winners AS
+        SELECT * FROM classified
+        WHERE _from_last = 1 AND (_stored_hash IS NULL OR _stored_hash <> _row_hash)
+        """
+    )
+    changed_parts = [row[0] for row in con.execute("SELECT DISTINCT _part FROM winners ORDER BY 1").fetchall()]
+    select_new = ", ".join(_q(c) for c in value_columns)
+    for part in changed_parts:
+        target = partition_path(feed, part)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".data-{uuid.uuid4().hex}.parquet.tmp")
+        keep_old = ""
+        if target.exists():
+            keep_old = f"""
+                SELECT {select_new}, _row_hash, _batch FROM read_parquet('{target}') s
+                WHERE NOT EXISTS (SELECT 1 FROM winners w WHERE w._part = '{part}' AND {" AND ".join(f"w.{_q(k)} = s.{_q(k)}" for k in keys)})
+                UNION ALL
+            """
+        con.execute(
+            f"""
+            COPY (
+                {keep_old}
+                SELECT {select_new}, _row_hash, CAST({int(batch_id)} AS BIGINT) AS _batch FROM winners WHERE _part = '{part}'
+                ORDER BY {key_list}
+            ) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)
+            """
+        )
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    con.execute("DROP TABLE IF EXISTS incoming; DROP TABLE IF EXISTS stored; DROP TABLE IF EXISTS classified; DROP TABLE IF EXISTS winners")
+    return counts.get("accepted", 0), counts.get("updated", 0), counts.get("duplicate", 0)
+
+
+def read_feed_sql(feed_name: str) -> str:
+    """A DuckDB ``read_parquet`` over every partition of a feed (empty-safe is the caller's job)."""
+    return f"read_parquet('{feed_dir(feed_name)}/*/data.parquet', hive_partitioning = false)"
