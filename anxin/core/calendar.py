@@ -155,12 +155,22 @@ def first_arrears_date(due: dt.date, grace_working_days: int, cal: WorkingCalend
 
 
 _default: WorkingCalendar | None = None
+_loaded_at = 0.0
+#: Seconds a process keeps the overrides before reading them again (other processes' edits).
+CACHE_SECONDS = 60.0
 
 
 def default_calendar() -> WorkingCalendar:
-    """The process-wide calendar with the database's overrides (cached; reset on change)."""
-    global _default
-    if _default is None:
+    """The process-wide calendar with the database's overrides.
+
+    Cached; reset at once in the process that edits an override, and re-read by every
+    other process within ``CACHE_SECONDS``.
+    """
+    import time
+
+    global _default, _loaded_at
+    if _default is None or time.monotonic() - _loaded_at > CACHE_SECONDS:
+        _loaded_at = time.monotonic()
         from anxin.core.models import CalendarDay, CalendarYear
 
         _default = WorkingCalendar(

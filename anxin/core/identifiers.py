@@ -31,10 +31,8 @@ def uscc_check_char(first17: str) -> str:
 
 
 def is_valid_uscc(value: str | None) -> bool:
-    """True for an 18-character USCC whose check character is right."""
-    if not value or not _USCC_RE.match(value):
-        return False
-    return uscc_check_char(value[:17]) == value[17]
+    """True for an 18-character USCC whose check character is right (lowercase forgiven, as at ingest)."""
+    return uscc_error(value) is None
 
 
 def normalise_id_number(value: str) -> str:
@@ -88,7 +86,7 @@ def uscc_error(value: str | None) -> str | None:
     """Why a USCC is invalid (Chinese), or None if it is valid."""
     if not value:
         return "统一社会信用代码为空"
-    value = value.strip().upper()
+    value = value.upper()
     if len(value) != 18:
         return f"统一社会信用代码应为18位，实际为{len(value)}位"
     if not _USCC_RE.match(value):

@@ -25,7 +25,9 @@ def mask_card(value: str | None) -> str:
     """Only the last four digits of a bank card: ************1234."""
     if not value:
         return ""
-    return "*" * max(len(value) - 4, 0) + value[-4:]
+    if len(value) <= 4:
+        return "*" * len(value)
+    return "*" * (len(value) - 4) + value[-4:]
 
 
 def mask_name(value: str | None) -> str:

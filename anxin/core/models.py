@@ -73,11 +73,6 @@ class CalendarDay(models.Model):
         verbose_name = "工作日历调整"
         verbose_name_plural = "工作日历调整"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        from anxin.core.calendar import reset_default_calendar
-
-        reset_default_calendar()
 
 
 class MinimumWage(models.Model):
@@ -202,3 +197,14 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("the audit log is append-only")
+
+
+def _calendar_changed(**kwargs: Any) -> None:
+    from anxin.core.calendar import reset_default_calendar
+
+    reset_default_calendar()
+
+
+for _model in (CalendarDay, CalendarYear):
+    models.signals.post_save.connect(_calendar_changed, sender=_model)
+    models.signals.post_delete.connect(_calendar_changed, sender=_model)

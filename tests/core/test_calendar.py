@@ -62,7 +62,16 @@ REST = {
 }
 #: Make-up workdays (调休上班), each a Saturday or Sunday.
 MAKE_UP = {
-    2024: ["2024-02-04", "2024-02-18", "2024-04-07", "2024-04-28", "2024-05-11", "2024-09-14", "2024-09-29", "2024-10-12"],
+    2024: [
+        "2024-02-04",
+        "2024-02-18",
+        "2024-04-07",
+        "2024-04-28",
+        "2024-05-11",
+        "2024-09-14",
+        "2024-09-29",
+        "2024-10-12",
+    ],
     2025: ["2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11"],
     2026: ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"],
 }
@@ -335,7 +344,10 @@ def test_spring_festival_gives_lunar_new_years_day() -> None:
 
 @pytest.mark.parametrize("year", range(2015, 2027))
 def test_each_lunar_new_years_day_is_a_spring_festival_holiday_in_the_package(year: int) -> None:
-    assert chinese_calendar.get_holiday_detail(spring_festival(year)) == (True, chinese_calendar.Holiday.spring_festival.value)
+    assert chinese_calendar.get_holiday_detail(spring_festival(year)) == (
+        True,
+        chinese_calendar.Holiday.spring_festival.value,
+    )
 
 
 def test_spring_festival_of_an_unknown_year_raises() -> None:
