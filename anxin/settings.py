@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "anxin.core",
     "anxin.registry",
     "anxin.lake",
+    "anxin.leads",
     # "anxin.synth",  # enabled when the generator lands
 ]
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("anxin.core.urls")),
     path("registry/", include("anxin.registry.urls")),
     path("lake/", include("anxin.lake.urls")),
+    path("", include("anxin.leads.urls")),
 ]
