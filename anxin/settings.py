@@ -133,7 +133,8 @@ INSTALLED_APPS = [
     "anxin.registry",
     "anxin.lake",
     "anxin.leads",
-    # "anxin.synth",  # enabled when the generator lands
+    "anxin.synth",
+    "anxin.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -219,3 +220,50 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("ANXIN_LOG_LEVEL", "WARNING", "Root log level.")},
 }
+
+# --- leads ---
+ANXIN_PUBLIC_BASE_URL = env_str(
+    "ANXIN_PUBLIC_BASE_URL",
+    "http://127.0.0.1:8000",
+    "Absolute address workers reach anxin at; the project QR codes on site posters encode it.",
+).rstrip("/")
+ANXIN_LEADS_DEDUPE_DAYS = env_int(
+    "ANXIN_LEADS_DEDUPE_DAYS", 30, "Leads on the same employer and period received within this many days merge into one case.",
+    minimum=0, maximum=366,
+)
+ANXIN_LEADS_ACCEPT_WORKING_DAYS = env_int(
+    "ANXIN_LEADS_ACCEPT_WORKING_DAYS", 5, "Working days to accept a lead (关于实施《劳动保障监察条例》若干规定 第十八条).",
+    minimum=1, maximum=60,
+)
+ANXIN_LEADS_FINISH_WORKING_DAYS = env_int(
+    "ANXIN_LEADS_FINISH_WORKING_DAYS", 60, "Working days from acceptance to closure (劳动保障监察条例 第十七条).",
+    minimum=1, maximum=365,
+)
+ANXIN_LEADS_EXTENSION_WORKING_DAYS = env_int(
+    "ANXIN_LEADS_EXTENSION_WORKING_DAYS", 30, "Working days one extension adds (劳动保障监察条例 第十七条).",
+    minimum=0, maximum=365,
+)
+ANXIN_LEADS_SUPERVISION_WORKING_DAYS = env_int(
+    "ANXIN_LEADS_SUPERVISION_WORKING_DAYS", 20, "Default deadline of a 挂牌督办 listing, in working days.",
+    minimum=1, maximum=365,
+)
+ANXIN_LEADS_SUBMITS_PER_IP_HOUR = env_int(
+    "ANXIN_LEADS_SUBMITS_PER_IP_HOUR", 5, "Public complaints one client address may file per hour.", minimum=1
+)
+ANXIN_LEADS_SUBMITS_PER_PROJECT_HOUR = env_int(
+    "ANXIN_LEADS_SUBMITS_PER_PROJECT_HOUR", 30, "Public complaints one project's QR code may receive per hour.", minimum=1
+)
+ANXIN_LEADS_LOOKUPS_PER_IP_HOUR = env_int(
+    "ANXIN_LEADS_LOOKUPS_PER_IP_HOUR", 30, "Lookups by complaint code one client address may make per hour.", minimum=1
+)
+ANXIN_LEADS_MAX_DESCRIPTION_CHARS = env_int(
+    "ANXIN_LEADS_MAX_DESCRIPTION_CHARS", 2000, "Longest complaint text the public form accepts (characters).",
+    minimum=100, maximum=20000,
+)
+ANXIN_LEADS_MAX_FORM_BYTES = env_int(
+    "ANXIN_LEADS_MAX_FORM_BYTES", 32768, "Largest public complaint request body (bytes); larger ones are refused.",
+    minimum=4096,
+)
+ANXIN_LEADS_HOTLINE = env_str(
+    "ANXIN_LEADS_HOTLINE", "12345", "Complaint hotline printed on the site poster."
+)

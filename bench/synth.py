@@ -26,6 +26,7 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=3)
     ap.add_argument("--format", default="csv")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--start", default="2025-06-09", help="a Monday of an ordinary week")
     args = ap.parse_args()
     stamps: list[float] = []
 
@@ -35,17 +36,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(args.out) if args.out else Path(tmp) / "batch"
         t0 = time.perf_counter()
-        s = generate(args.scale, days=args.days, out=out, fmt=args.format, progress=progress)
+        s = generate(args.scale, days=args.days, start=args.start, out=out, fmt=args.format, progress=progress)
         total = time.perf_counter() - t0
         per_day = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
-        setup = stamps[0] - t0 if stamps else total
-        first = stamps[0] - t0 - setup if stamps else 0
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
         att = s.rows.get("attendance", 0)
         print(f"scale={s.scale} days={s.days} format={args.format}")
         print(f"total {total:.1f} s; attendance rows {att:,} ({att / s.days:,.0f} per day)")
-        days_t = [stamps[0] - (stamps[0] - (stamps[1] - stamps[0] if len(stamps) > 1 else 0))] if stamps else []
-        del days_t, first
         if per_day:
             print(f"seconds per generated day (after the first): mean {sum(per_day) / len(per_day):.2f}, "
                   f"max {max(per_day):.2f}")

@@ -107,7 +107,7 @@ def _payable(w: World) -> list[str]:
     """Periods whose wages fall due (with the grace) well inside the window."""
     ps = _periods(w)
     ok = [p for p in ps if dt.date.fromisoformat(p + "-01").toordinal() + 31 + 26 <= w.end.toordinal()]
-    return ok or ps[:1]
+    return ok or ps[:1] or [f"{w.start.year:04d}-{w.start.month:02d}"]
 
 
 def _month_add(month: str, k: int) -> str:

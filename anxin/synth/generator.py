@@ -172,10 +172,10 @@ class Simulation:
         for i, o in enumerate(range(self.s0, self.e0 + 1)):
             day = dt.date.fromordinal(o)
             self._attendance(day, o)
+            if day == month_end(day):
+                self._month_end(day)  # before the payments: a holiday can move a due date to this day
             self._inflows(o)
             self._payments(o)
-            if day == month_end(day):
-                self._month_end(day)
             if self.progress:
                 self.progress(i + 1, total)
         self.files.close()

@@ -224,7 +224,7 @@ def build_enterprises(rng: np.random.Generator, counties: tuple[ref.County, ...]
         c = counties[int(rng.choice(len(counties), p=cw))]
         city = c.city_name.removesuffix("市")
         pat = ("福建{w}建设工程有限公司", "福建省{w}建筑工程有限公司", "{c}{w}建工集团有限公司", "福建{w}建设集团有限公司")
-        name = unique_name(lambda city=city: pat[int(rng.integers(0, 4))].format(w=word(), c=city))
+        name = unique_name(lambda city=city, pat=pat: pat[int(rng.integers(0, 4))].format(w=word(), c=city))
         ind = "E48" if "工程" in name and rng.random() < 0.2 else "E47"
         contractors.append(add("general_contractor", c.code, name, ind, "91", int(rng.integers(60, 900)), 250, c))
     for _ in range(max(4, round(n_projects * 0.6))):
@@ -239,7 +239,7 @@ def build_enterprises(rng: np.random.Generator, counties: tuple[ref.County, ...]
         pat = (("{c}{w}建筑劳务分包有限公司", "E47"), ("福建{w}钢结构工程有限公司", "E48"), ("{c}{w}机电安装工程有限公司", "E49"),
                ("{c}{w}幕墙装饰工程有限公司", "E50"), ("福建{w}劳务有限公司", "E47"))
         i = int(rng.integers(0, len(pat)))
-        name = unique_name(lambda city=city, i=i: pat[i][0].format(w=word(), c=city))
+        name = unique_name(lambda city=city, i=i, pat=pat: pat[i][0].format(w=word(), c=city))
         subs.append(add("subcontractor", c.code, name, pat[i][1], "91", int(rng.integers(10, 250)), 220, c))
     for _ in range(n_employers):
         c = counties[int(rng.choice(len(counties), p=cw))]
@@ -460,7 +460,10 @@ def add_people(w: World, rng: np.random.Generator, n: int, staff: bool = False) 
     """Append ``n`` new people (distinct from everyone so far) and return their indices."""
     before = len(w.people_ids)
     old = (w.people_ids, w.people_names, w.people_phone, w.people_card, w.people_bank, w.people_home, w.people_listed)
-    existing = set(old[0].to_pylist()) if n else set()
+    existing = w.__dict__.get("_id_set")
+    if existing is None:
+        existing = set(old[0].to_pylist())
+        w.__dict__["_id_set"] = existing
     tmp = World.__new__(World)
     tmp.start = w.start
     for _ in range(20):
@@ -468,6 +471,7 @@ def add_people(w: World, rng: np.random.Generator, n: int, staff: bool = False) 
         new_ids = tmp.people_ids.to_pylist()
         if not existing.intersection(new_ids) and len(set(new_ids)) == n:
             break
+    existing.update(new_ids)
     w.people_ids = pa.concat_arrays([old[0], tmp.people_ids])
     w.people_names = pa.concat_arrays([old[1], tmp.people_names])
     w.people_phone = pa.concat_arrays([old[2], tmp.people_phone])
