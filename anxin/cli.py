@@ -17,7 +17,7 @@ def _own_commands() -> list[tuple[str, str]]:
     for name, app in sorted(get_commands().items()):
         if app.startswith("anxin.") or name in ("migrate", "createsuperuser", "runserver", "changepassword"):
             command = load_command_class(app, name)
-            rows.append((name, (command.help or "").strip().splitlines()[0] if command.help else ""))
+            rows.append((name.replace("_", "-"), (command.help or "").strip().splitlines()[0] if command.help else ""))
     return rows
 
 
@@ -33,8 +33,12 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  {name:<16} {help_text}")
         print("\n其余 Django 管理命令（如 shell、dbshell）同样可用。")
         return
-    from django.core.management import execute_from_command_line
+    from django.core.management import execute_from_command_line, get_commands
     from django.db.utils import OperationalError, ProgrammingError
+
+    # The contract spells commands with hyphens (run-daily); Django modules use underscores.
+    if argv[0].replace("-", "_") in get_commands() and argv[0] not in get_commands():
+        argv[0] = argv[0].replace("-", "_")
 
     try:
         execute_from_command_line(["anxin", *argv])

@@ -214,6 +214,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
     "ANXIN_MAX_REQUEST_BYTES", 64 * 1024 * 1024, "Largest request body accepted (bytes).", minimum=1024
 )
 
+# --- monitoring -------------------------------------------------------------------------
+ANXIN_ENGINE = env_str("ANXIN_ENGINE", "duckdb", "Engine of the daily run: duckdb (embedded) or spark.")
+if ANXIN_ENGINE not in ("duckdb", "spark"):
+    raise ImproperlyConfigured(f"ANXIN_ENGINE must be duckdb or spark, not {ANXIN_ENGINE!r}")
+ANXIN_ENGINE_THREADS = env_int("ANXIN_ENGINE_THREADS", 0, "DuckDB threads for the daily run (0 = one per core).")
+ANXIN_SPARK_MASTER = env_str("ANXIN_SPARK_MASTER", "local[2]", "Spark master URL when ANXIN_ENGINE=spark.")
+ANXIN_STATE_KEEP_DAYS = env_int(
+    "ANXIN_STATE_KEEP_DAYS", 7, "How many daily state snapshots the daily run keeps (older ones are deleted).", minimum=2
+)
+ANXIN_RULE_OVERRIDES = env_str(
+    "ANXIN_RULE_OVERRIDES",
+    "",
+    "Rule thresholds that differ from docs/rules.md, as 'WP02.min_late_periods=3,PD01.max_share=0.1'.",
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

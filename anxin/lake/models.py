@@ -23,6 +23,8 @@ class Batch(models.Model):
     status = models.CharField("状态", max_length=10, choices=BatchStatus.choices, default=BatchStatus.RUNNING)
     files = models.JSONField("文件", default=list)
     summary = models.JSONField("汇总", default=list)
+    #: Lake partitions the batch rewrote ("attendance/day=2025-04-01"): the daily run finds late rows here.
+    partitions = models.JSONField("写入分区", default=list)
     error = models.TextField("错误", blank=True)
 
     class Meta:

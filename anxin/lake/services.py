@@ -109,6 +109,8 @@ class Ingestor:
         self.user = user
         self.batch = Batch.objects.create(source=source, submitted_by=user if user and user.pk else None)
         self.arrival = self.batch.received_at
+        self.touched: list[str] = []  # lake partitions this batch rewrote (for the daily run's late rows)
+        self.registry_changed = False
         self.ctx = validation_context()
         self.con = duckdb.connect()
         self._load_known_projects()
@@ -143,6 +145,7 @@ class Ingestor:
                     feed.name, accepted.drop_columns(["_line", "_file"]).to_pylist(), batch=self.batch, arrival=self.arrival
                 )
                 summary.accepted, summary.updated, summary.duplicates = counts.accepted, counts.updated, counts.duplicates
+                self.registry_changed |= bool(counts.accepted or counts.updated)
                 if feed.name == "projects":
                     self._load_known_projects()
             else:
@@ -188,7 +191,12 @@ class Ingestor:
         self.batch.finished_at = dt.datetime.now()
         self.batch.files = files
         self.batch.summary = [s.contract() for s in summaries]
+        self.batch.partitions = sorted(set(self.touched))
         self.batch.save()
+        if self.registry_changed:
+            from anxin.lake.registry_export import export_registry
+
+            export_registry()
         record(
             self.user,
             AuditAction.INGEST,
@@ -209,7 +217,7 @@ class Ingestor:
 def _store_in_lake(ingestor: Ingestor, feed: Feed, accepted: pa.Table) -> tuple[int, int, int]:
     from anxin.lake.storage import store_events
 
-    return store_events(ingestor.con, feed, accepted, ingestor.batch.pk)
+    return store_events(ingestor.con, feed, accepted, ingestor.batch.pk, ingestor.touched)
 
 
 #: Stores beyond the registry: feed.store -> function(ingestor, feed, accepted) -> (accepted, updated, duplicates).

@@ -39,15 +39,39 @@ class Layout:
     part: str  # "day" or "month"
 
 
+#: Daily feeds by the day of their date column, so the daily run as of D reads only
+#: partitions dated D; monthly feeds by their month (usable from the month's last day).
 LAYOUTS: dict[str, Layout] = {
     "attendance": Layout("day"),
-    "payrolls": Layout("month"),
-    "wage_payments": Layout("month"),
-    "account_inflows": Layout("month"),
+    "payrolls": Layout("day"),
+    "wage_payments": Layout("day"),
+    "account_inflows": Layout("day"),
     "social_insurance": Layout("month"),
     "utilities": Layout("month"),
-    "lawsuits": Layout("month"),
+    "lawsuits": Layout("day"),
 }
+
+_ARROW_TYPES = {
+    T.DATE: pa.date32(),
+    T.TIMESTAMP: pa.timestamp("us"),
+    T.MONEY: pa.int64(),
+    T.INT: pa.int64(),
+    T.BOOL: pa.bool_(),
+    T.NUMBER: pa.float64(),
+}
+
+
+def lake_schema(feed: Feed) -> pa.Schema:
+    """The Arrow schema of a feed's lake files (without the bookkeeping columns)."""
+    fields = []
+    for col in feed.columns:
+        if col.type == T.ID_NUMBER:
+            fields += [("person_key", pa.string()), ("id_masked", pa.string())]
+        elif col.name == "card_no":
+            fields += [("card_key", pa.string()), ("card_last4", pa.string())]
+        else:
+            fields.append((col.name, _ARROW_TYPES.get(col.type, pa.string())))
+    return pa.schema(fields)
 
 
 def lake_root() -> Path:
@@ -110,7 +134,9 @@ def partition_path(feed: Feed, value: str) -> Path:
     return feed_dir(feed.name) / f"{LAYOUTS[feed.name].part}={value}" / "data.parquet"
 
 
-def store_events(con: duckdb.DuckDBPyConnection, feed: Feed, accepted: pa.Table, batch_id: int) -> tuple[int, int, int]:
+def store_events(
+    con: duckdb.DuckDBPyConnection, feed: Feed, accepted: pa.Table, batch_id: int, touched: list[str] | None = None
+) -> tuple[int, int, int]:
     """Store validated rows of an event feed; return (accepted, updated, duplicates).
 
     Rows are taken in file-name then line order (the contract's "later file wins" for
@@ -205,6 +231,8 @@ def store_events(con: duckdb.DuckDBPyConnection, feed: Feed, accepted: pa.Table,
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+        if touched is not None:
+            touched.append(f"{feed.name}/{LAYOUTS[feed.name].part}={part}")
     con.execute("DROP TABLE IF EXISTS incoming; DROP TABLE IF EXISTS stored; DROP TABLE IF EXISTS classified; DROP TABLE IF EXISTS winners")
     return counts.get("accepted", 0), counts.get("updated", 0), counts.get("duplicate", 0)
 

@@ -1,7 +1,8 @@
 """The tables every rule reads, as of a date D: their names, columns and types.
 
 Rules never read raw event partitions. They read:
-- the registry as it was on D (``projects``, ``enterprises``, ``employments``, ``people``);
+- the registry as it was on D (``projects``, ``enterprises``, ``employments``, ``people``)
+  and the reference data in force on D (``min_wages``: each county's monthly minimum wage);
 - the daily *state* as of D, small aggregates that the daily run keeps up to date
   (``ledger``, ``project_days``, ``accounts``, ``inflow_months``, ``failed_payments``,
   ``card_mismatches``, ``person_months``, ``employer_months``, ``lawsuits``,
@@ -41,6 +42,9 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     "people": pa.schema([("person_key", S), ("bank_card_key", S)]),
+    # The monthly minimum wage of each county on D (core CountyWageTier → MinimumWage in force that day);
+    # ``confirmed`` only when both the county's tier and the tier's amount are confirmed.
+    "min_wages": pa.schema([("region_code", S), ("monthly_fen", I), ("confirmed", B)]),
     # --- state as of D ------------------------------------------------------------------
     # One row per worker, project and wage period ('YYYY-MM'): what was earned, what is owed, what was paid.
     "ledger": pa.schema(

@@ -11,6 +11,15 @@ expressions over the tables of ``anxin.monitoring.schema``:
   keyed by ``subject_id``; the run keeps the first rows by ``amount_fen`` (then the
   other columns) for the evidence.
 
+A rule whose findings fall on both kinds of subject (LD01) adds a ``subject_type``
+column right after ``amount_fen`` (in ``find`` and ``details``); where present it
+overrides the class attribute row by row.
+
+A rule reads its thresholds from ``ctx.params`` (the run passes the rule's ``defaults``
+overlaid with the configured settings). A rule that reuses other rules' findings (PS01)
+builds their contexts with ``ctx.for_rule(other)``, which uses ``ctx.rule_params`` (every
+rule's configured settings, keyed by code) when the run provides it.
+
 Ibis keeps each rule engine-neutral: the same expression runs on DuckDB (default) and
 on PySpark, and a test proves both give the same findings. Ordering-sensitive steps
 order by a unique key so both engines agree.
@@ -26,6 +35,8 @@ from typing import Any, ClassVar
 import ibis
 import ibis.expr.types as ir
 
+from anxin.core.calendar import WorkingCalendar
+
 #: Days in a month of normal working time for monthly pay (劳社部发〔2008〕3号: 21.75), in hundredths.
 MONTH_WORKING_DAYS_X100 = 2175
 
@@ -37,9 +48,16 @@ class Context:
     as_of: dt.date
     tables: Mapping[str, ir.Table]
     params: Mapping[str, Any] = field(default_factory=dict)
+    #: Every rule's configured settings by code (optional; for rules that reuse others).
+    rule_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> ir.Table:
         return self.tables[name]
+
+    def for_rule(self, rule: Rule) -> Context:
+        """The context another rule would see on the same day: its defaults, then its settings."""
+        params = {**rule.defaults, **self.rule_params.get(rule.code, {})}
+        return Context(as_of=self.as_of, tables=self.tables, params=params, rule_params=self.rule_params)
 
     @property
     def day(self) -> ir.DateScalar:
@@ -116,3 +134,119 @@ def active_projects(ctx: Context) -> ir.Table:
         & (p.start_date <= ctx.day)
         & (p.actual_end_date.isnull() | (p.actual_end_date > ctx.day))
     )
+
+
+# --- building findings ----------------------------------------------------------------------
+
+
+def finding(
+    table: ir.Table,
+    *,
+    subject_id: ir.Value,
+    severity: ir.Value | str,
+    workers: ir.Value | None = None,
+    amount_fen: ir.Value | None = None,
+    **evidence: ir.Value,
+) -> ir.Table:
+    """The contract of ``find``: ``subject_id``, ``severity``, ``workers``, ``amount_fen``,
+    then the ``ev_*`` columns (named here without the prefix)."""
+    return table.select(
+        subject_id=subject_id.cast("string"),
+        severity=ibis.literal(severity) if isinstance(severity, str) else severity,
+        workers=ibis.null("int64") if workers is None else workers.cast("int64"),
+        amount_fen=ibis.null("int64") if amount_fen is None else amount_fen.cast("int64"),
+        **{f"ev_{name}": value for name, value in evidence.items()},
+    )
+
+
+def split_list(value: str | list[str]) -> list[str]:
+    """A setting that lists names, written ``"a,b"`` (settings are scalars), as a list."""
+    items = value.split(",") if isinstance(value, str) else value
+    return [item.strip() for item in items if item.strip()]
+
+
+def nothing(table: ir.Table) -> ir.Table:
+    """``table`` with no rows (a rule that does not apply on the day keeps its columns)."""
+    return table.filter(ibis.literal(False))
+
+
+def is_blank(value: ir.StringValue) -> ir.BooleanValue:
+    return value.isnull() | (value.strip() == "")
+
+
+# --- dates and months -----------------------------------------------------------------------
+
+
+def working_calendar() -> WorkingCalendar:
+    """The official calendar for cut-off dates computed from ``as_of`` in Python.
+
+    The ``calendar`` table the run provides is built from the same source; database
+    overrides of single days are not seen here (documented in docs/rules.md).
+    """
+    return WorkingCalendar()
+
+
+def days_before(ctx: Context, days: int) -> ir.DateScalar:
+    """The date ``days`` days before the day (``as_of - days``)."""
+    return lit_date(ctx.as_of - dt.timedelta(days=days))
+
+
+def month_of(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def shift_month(month: str, n: int) -> str:
+    """``month`` ('YYYY-MM') moved by ``n`` months."""
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def last_complete_month(as_of: dt.date) -> str:
+    """The latest month that is over on ``as_of`` (a month is complete on its last day)."""
+    month = month_of(as_of)
+    return month if (as_of + dt.timedelta(days=1)).month != as_of.month else shift_month(month, -1)
+
+
+def months_ending(month: str, n: int) -> list[str]:
+    """The ``n`` months ending with ``month``, oldest first."""
+    return [shift_month(month, k) for k in range(-n + 1, 1)]
+
+
+def month_index(month: ir.StringValue) -> ir.IntegerValue:
+    """A 'YYYY-MM' string as a month number (year × 12 + month − 1), for month arithmetic."""
+    return month.substr(0, 4).cast("int64") * 12 + month.substr(5, 2).cast("int64") - 1
+
+
+def month_number(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def month_first_day(month: str) -> dt.date:
+    return dt.date(int(month[:4]), int(month[5:7]), 1)
+
+
+def month_last_day(month: str) -> dt.date:
+    return month_first_day(shift_month(month, 1)) - dt.timedelta(days=1)
+
+
+# --- shared steps ---------------------------------------------------------------------------
+
+
+def current_employments(ctx: Context) -> ir.Table:
+    """Employments open on the day."""
+    e = ctx["employments"]
+    return e.filter((e.start_date <= ctx.day) & (e.end_date.isnull() | (e.end_date >= ctx.day)))
+
+
+def due_passed(ctx: Context, default_pay_day: int) -> ir.Table:
+    """Ledger rows (``with_due``) whose due date is before the day and whose amount due is known."""
+    ledger = with_due(ctx, default_pay_day)
+    return ledger.filter(ledger.due_on.notnull() & (ledger.due_on < ctx.day) & ledger.due_fen.notnull())
+
+
+def latest_periods(project_periods: ir.Table, n: int) -> ir.Table:
+    """Of a table with one row per (``project_code``, ``period``), each project's ``n`` latest periods."""
+    ranked = project_periods.mutate(
+        period_rank=ibis.row_number().over(group_by="project_code", order_by=ibis.desc("period"))
+    )
+    return ranked.filter(ranked.period_rank < n).drop("period_rank")

@@ -1,0 +1,135 @@
+"""WP09 implausible pay — an early-warning signal (fake payroll, money moved through wages).
+
+One person paid more than ``month_limit_fen`` in a calendar month, or more than
+``year_limit_fen`` in the 12 months ending with D's month, across all projects
+(``person_months``). The finding is raised on every project that paid them in the
+months concerned: the ledger rows of that person with a payment whose dates
+(``first_paid_on``..``last_paid_on``) overlap the flagged month(s), or the 12 months when
+the yearly limit is passed. The person is named only by the masked ID of the ledger.
+``workers`` counts such people on the project, ``amount_fen`` is what the project paid
+them in those rows; severity medium.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from anxin.monitoring.rules.base import (
+    Context,
+    Rule,
+    finding,
+    lit_date,
+    month_first_day,
+    month_last_day,
+    month_of,
+    months_ending,
+    register,
+)
+
+
+def flagged_people(ctx: Context) -> ir.Table:
+    """People over a limit, with the span of dates their pay is looked for on the projects."""
+    months = months_ending(month_of(ctx.as_of), 12)
+    pm = ctx["person_months"]
+    pm = pm.filter(pm.month.isin(months))
+    over_month = pm.paid_fen > ctx.params["month_limit_fen"]
+    pm = pm.mutate(
+        over_month=over_month,
+        month_start=ibis.cases(*[(pm.month == m, lit_date(month_first_day(m))) for m in months]),
+        month_end=ibis.cases(*[(pm.month == m, lit_date(min(month_last_day(m), ctx.as_of))) for m in months]),
+    )
+    people = pm.group_by("person_key").aggregate(
+        total_fen=pm.paid_fen.sum(),
+        max_month_fen=pm.paid_fen.max(),
+        months_over=pm.over_month.cast("int64").sum(),
+        flagged_start=pm.month_start.min(where=pm.over_month),
+        flagged_end=pm.month_end.max(where=pm.over_month),
+    )
+    over_year = people.total_fen > ctx.params["year_limit_fen"]
+    people = people.filter(over_year | (people.months_over > 0))
+    over_year = people.total_fen > ctx.params["year_limit_fen"]
+    return people.mutate(
+        over_year=over_year,
+        span_start=ibis.ifelse(over_year, lit_date(month_first_day(months[0])), people.flagged_start),
+        span_end=ibis.ifelse(over_year, ctx.day, people.flagged_end),
+    )
+
+
+def paying_rows(ctx: Context) -> ir.Table:
+    """The ledger rows in which a project paid a flagged person within the span."""
+    people = flagged_people(ctx)
+    ledger = ctx["ledger"]
+    ledger = ledger.filter(ledger.paid_fen > 0)
+    joined = ledger.join(
+        people,
+        [
+            ledger.person_key == people.person_key,
+            ledger.first_paid_on <= people.span_end,
+            ledger.last_paid_on >= people.span_start,
+        ],
+    )
+    return joined.select(
+        ledger.project_code,
+        ledger.person_key,
+        ledger.id_masked,
+        ledger.period,
+        ledger.paid_fen,
+        people.total_fen,
+        people.max_month_fen,
+        people.over_year,
+        people.months_over,
+    )
+
+
+@register
+class ImplausiblePay(Rule):
+    code = "WP09"
+    title = "个人工资收入异常偏高"
+    article = "预警信号（虚构工资、借工资转移资金）"
+    family = "pay_on_behalf"
+    defaults = {"month_limit_fen": 5_000_000, "year_limit_fen": 30_000_000}
+
+    def find(self, ctx: Context) -> ir.Table:
+        rows = paying_rows(ctx)
+        per_project = rows.group_by("project_code").aggregate(
+            workers=rows.person_key.nunique(),
+            amount_fen=rows.paid_fen.sum(),
+            people_over_year_limit=rows.person_key.nunique(where=rows.over_year),
+            people_over_month_limit=rows.person_key.nunique(where=rows.months_over > 0),
+            max_month_fen=rows.max_month_fen.max(),
+            max_12_months_fen=rows.total_fen.max(),
+            first_period=rows.period.min(),
+            last_period=rows.period.max(),
+        )
+        return finding(
+            per_project,
+            subject_id=per_project.project_code,
+            severity="medium",
+            workers=per_project.workers,
+            amount_fen=per_project.amount_fen,
+            people_over_month_limit=per_project.people_over_month_limit.cast("int64"),
+            people_over_year_limit=per_project.people_over_year_limit.cast("int64"),
+            max_month_fen=per_project.max_month_fen.cast("int64"),
+            max_12_months_fen=per_project.max_12_months_fen.cast("int64"),
+            first_period=per_project.first_period,
+            last_period=per_project.last_period,
+        )
+
+    def details(self, ctx: Context) -> ir.Table:
+        rows = paying_rows(ctx)
+        per_person = rows.group_by(["project_code", "person_key"]).aggregate(
+            worker=rows.id_masked.max(),
+            amount_fen=rows.paid_fen.sum(),
+            periods=rows.period.nunique(),
+            max_month_fen=rows.max_month_fen.max(),
+            total_12_months_fen=rows.total_fen.max(),
+        )
+        return per_person.select(
+            subject_id=per_person.project_code,
+            worker=per_person.worker,
+            periods=per_person.periods.cast("int64"),
+            max_month_fen=per_person.max_month_fen.cast("int64"),
+            total_12_months_fen=per_person.total_12_months_fen.cast("int64"),
+            amount_fen=per_person.amount_fen.cast("int64"),
+        )

@@ -1,0 +1,441 @@
+"""The daily run: state as of D−1 + events of D → state as of D → rules → findings.
+
+``run_daily(D)`` reads only the state snapshot of D−1, the registry as it was on D and
+the lake partitions dated D (plus late rows: rows of earlier dates that arrived in batches
+after the last run); it never rescans history. It writes the state as of D as a new
+snapshot (a folder renamed into place, then recorded in ``DailyRun``), so a crash leaves
+D−1 intact and running D again gives the same findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+
+from anxin.core.calendar import WorkingCalendar, default_calendar, first_arrears_date, pay_due_date
+from anxin.core.models import CountyWageTier, Division, MinimumWage
+from anxin.lake.models import Batch
+from anxin.lake.registry_export import registry_dir
+from anxin.lake.storage import LAYOUTS
+from anxin.monitoring.engine import Engine, make_engine
+from anxin.monitoring.models import DailyRun, Finding
+from anxin.monitoring.params import params_for
+from anxin.monitoring.rules import RULES, Context
+from anxin.monitoring.schema import SCHEMAS
+from anxin.monitoring.state import STATE_SCHEMAS, advance, months_before, person_months
+
+log = logging.getLogger(__name__)
+EVENT_FEEDS = ["attendance", "payrolls", "wage_payments", "account_inflows", "social_insurance", "utilities", "lawsuits"]
+DETAIL_ROWS = 20
+
+
+class DailyRunError(Exception):
+    """The run cannot go ahead (one line, Chinese, for the operator)."""
+
+
+def state_root() -> Path:
+    return Path(settings.ANXIN_LAKE) / "_state"
+
+
+def state_dir(day: dt.date) -> Path:
+    return state_root() / f"as_of={day.isoformat()}"
+
+
+# --- inputs -------------------------------------------------------------------------------
+def registry_as_of(engine: Engine, day: dt.date) -> dict[str, ir.Table]:
+    """The registry as it was on ``day`` (versions valid then), from the lake's mirror."""
+    out = {}
+    for name in ("projects", "enterprises", "employments", "people"):
+        path = registry_dir() / f"{name}.parquet"
+        schema = SCHEMAS[name]
+        if path.exists():
+            table = engine.read_arrow_file(path)
+            # Kleene logic: "valid_to is null OR valid_to > day" must be true, not null, for open versions.
+            valid = pc.and_kleene(
+                pc.less_equal(table["valid_from"], pa.scalar(day, pa.date32())),
+                pc.or_kleene(pc.is_null(table["valid_to"]), pc.greater(table["valid_to"], pa.scalar(day, pa.date32()))),
+            )
+            table = table.filter(valid).select(schema.names).cast(schema)
+        else:
+            table = schema.empty_table()
+        out[name] = engine.table(table)
+    return out
+
+
+def _is_month_end(day: dt.date) -> bool:
+    return (day + dt.timedelta(days=1)).day == 1
+
+
+def day_events(engine: Engine, day: dt.date, watermark: int, previous_day_known: bool) -> tuple[dict[str, pa.Table], int]:
+    """Events dated ``day`` and late rows (dated earlier, in batches newer than ``watermark``)."""
+    events: dict[str, pa.Table] = {}
+    for feed in EVENT_FEEDS:
+        if LAYOUTS[feed].part == "month" and not _is_month_end(day):
+            events[feed] = engine.partition(feed, "0000-00")  # an empty table of the right schema
+        else:
+            events[feed] = engine.day_events(feed, day)
+    late = 0
+    partitions = set()
+    for batch_partitions in Batch.objects.filter(pk__gt=watermark, status="done").values_list("partitions", flat=True):
+        partitions.update(batch_partitions or [])
+    today = day.isoformat()
+    this_month = day.strftime("%Y-%m")
+    for partition in sorted(partitions):
+        feed, _, spec = partition.partition("/")
+        kind, _, value = spec.partition("=")
+        if feed not in events:
+            continue
+        # Month partitions of the current month are the day's own events on its last day.
+        earlier = value < today if kind == "day" else value < this_month
+        if not earlier:
+            continue
+        rows = engine.partition(feed, value)
+        rows = rows.filter(pc.greater(rows["_batch"], pa.scalar(watermark, pa.int64())))
+        if rows.num_rows:
+            late += rows.num_rows
+            events[feed] = pa.concat_tables([events[feed], rows])
+    if late and previous_day_known:
+        log.warning("daily run %s: %d late rows folded in", day, late)
+    return events, late
+
+
+def calendar_tables(engine: Engine, day: dt.date, grace: int) -> dict[str, ir.Table]:
+    cal: WorkingCalendar = default_calendar()
+    start = dt.date(day.year - 2, 1, 1)
+    end = day + dt.timedelta(days=90)
+    days = []
+    for d, working in _known_days(cal, start, end):
+        days.append((d, working))
+    calendar = pa.table({"day": [d for d, _ in days], "is_working_day": [w for _, w in days]}, schema=SCHEMAS["calendar"])
+    rows = []
+    first = months_before(day, 16)
+    year, month = int(first[:4]), int(first[5:])
+    while (year, month) <= (day.year, day.month):
+        period = f"{year:04d}-{month:02d}"
+        for pay_day in range(1, 32):
+            try:
+                due = pay_due_date(period, pay_day, cal)
+                rows.append((period, pay_day, due, first_arrears_date(due, grace, cal)))
+            except LookupError:
+                continue  # a calendar year nobody declared: those periods cannot be judged
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    dues = pa.table(
+        {
+            "period": [r[0] for r in rows], "pay_day": [r[1] for r in rows],
+            "due_on": [r[2] for r in rows], "arrears_on": [r[3] for r in rows],
+        },
+        schema=SCHEMAS["due_dates"],
+    )
+    return {"calendar": engine.table(calendar), "due_dates": engine.table(dues)}
+
+
+def _known_days(cal: WorkingCalendar, start: dt.date, end: dt.date) -> Iterator[tuple[dt.date, bool]]:
+    d = start
+    while d <= end:
+        if cal.knows_year(d.year):
+            yield d, cal.is_working_day(d)
+        d += dt.timedelta(days=1)
+
+
+def min_wage_table(engine: Engine, day: dt.date) -> ir.Table:
+    """Each county's monthly minimum wage in force on ``day`` and whether its tier is confirmed."""
+    wages: dict[int, tuple[int, bool]] = {}
+    for w in MinimumWage.objects.filter(effective_from__lte=day).order_by("effective_from"):
+        wages[w.tier] = (w.monthly_fen, w.confirmed)
+    tiers: dict[str, tuple[int, bool]] = {}
+    for t in CountyWageTier.objects.filter(effective_from__lte=day).order_by("effective_from"):
+        tiers[t.division_id] = (t.tier, t.confirmed)
+    rows = [
+        (code, wages[tier][0], confirmed and wages[tier][1])
+        for code, (tier, confirmed) in sorted(tiers.items())
+        if tier in wages
+    ]
+    table = pa.table(
+        {"region_code": [r[0] for r in rows], "monthly_fen": [r[1] for r in rows], "confirmed": [r[2] for r in rows]}
+    )
+    return engine.table(table)
+
+
+def lead_cases_table(engine: Engine, day: dt.date) -> ir.Table:
+    """Complaint cases by subject, received up to ``day`` (LD01), from the leads app."""
+    rows: list[dict[str, Any]] = []
+    try:
+        from anxin.leads.services import cases_for_monitoring
+    except ImportError:
+        cases_for_monitoring = None
+    if cases_for_monitoring is not None:
+        rows = list(cases_for_monitoring(day))
+    return engine.table(pa.Table.from_pylist(rows, schema=SCHEMAS["lead_cases"]))
+
+
+# --- rules --------------------------------------------------------------------------------
+@dataclass
+class FoundRow:
+    rule: str
+    subject_type: str
+    subject_id: str
+    severity: str
+    workers: int | None
+    amount_fen: int | None
+    evidence: dict[str, Any]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+def evaluate_rules(engine: Engine, ctx_tables: dict[str, ir.Table], day: dt.date, codes: list[str] | None = None) -> list[FoundRow]:
+    found: list[FoundRow] = []
+    for code in sorted(codes or RULES):
+        rule = RULES[code]
+        ctx = Context(as_of=day, tables=ctx_tables, params=params_for(code))
+        rows = engine.execute(rule.find(ctx)).to_pylist()
+        if not rows:
+            continue
+        details: dict[str, list[dict[str, Any]]] = {}
+        detail_expr = rule.details(ctx)
+        if detail_expr is not None:
+            for item in engine.execute(detail_expr).to_pylist():
+                details.setdefault(item["subject_id"], []).append(item)
+        for row in rows:
+            evidence: dict[str, Any] = {"title": rule.title, "article": rule.article}
+            evidence.update({k[3:]: _jsonable(v) for k, v in row.items() if k.startswith("ev_")})
+            items = details.get(row["subject_id"], [])
+            if items:
+                items.sort(key=lambda r: (-(r.get("amount_fen") or 0), json.dumps(r, sort_keys=True, default=str)))
+                evidence["count_details"] = len(items)
+                evidence["details"] = [
+                    {k: _jsonable(v) for k, v in r.items() if k != "subject_id"} for r in items[:DETAIL_ROWS]
+                ]
+            found.append(
+                FoundRow(
+                    rule=code,
+                    subject_type=row.get("subject_type") or rule.subject_type,
+                    subject_id=row["subject_id"],
+                    severity=row["severity"],
+                    workers=row.get("workers"),
+                    amount_fen=row.get("amount_fen"),
+                    evidence=evidence,
+                )
+            )
+    return found
+
+
+def rule_context(engine: Engine, day: dt.date, state: dict[str, pa.Table], events: dict[str, pa.Table]) -> dict[str, ir.Table]:
+    registry = registry_as_of(engine, day)
+    tables: dict[str, ir.Table] = dict(registry)
+    for name in STATE_SCHEMAS:
+        if name != "person_project_months":
+            tables[name] = engine.table(state[name])
+    tables["person_months"] = person_months(engine, state["person_project_months"])
+    att = events["attendance"]
+    tables["attendance_today"] = engine.table(att.select(SCHEMAS["attendance_today"].names).cast(SCHEMAS["attendance_today"]))
+    tables["lead_cases"] = lead_cases_table(engine, day)
+    tables["min_wages"] = min_wage_table(engine, day)
+    tables.update(calendar_tables(engine, day, params_for("WP01")["grace_working_days"]))
+    return tables
+
+
+# --- the run ------------------------------------------------------------------------------
+def read_state(engine: Engine, day: dt.date) -> dict[str, pa.Table]:
+    folder = state_dir(day)
+    return {name: engine.read_arrow_file(folder / f"{name}.parquet") for name in STATE_SCHEMAS}
+
+
+def write_state(day: dt.date, state: dict[str, pa.Table]) -> None:
+    """Write the snapshot into a temporary folder and rename it into place (atomic)."""
+    root = state_root()
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".tmp-{day.isoformat()}-{uuid.uuid4().hex}"
+    tmp.mkdir()
+    for name, table in state.items():
+        pq.write_table(table, tmp / f"{name}.parquet", compression="zstd")
+    target = state_dir(day)
+    if target.exists():
+        old = root / f".old-{uuid.uuid4().hex}"
+        target.rename(old)
+        tmp.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(target)
+
+
+@dataclass
+class RunResult:
+    as_of: dt.date
+    seconds: float
+    findings: int
+    opened: int
+    closed: int
+    late_rows: int
+    reads: list[str]
+
+
+def run_daily(day: dt.date, *, engine_name: str | None = None) -> RunResult:
+    started = time.perf_counter()
+    previous_day = day - dt.timedelta(days=1)
+    previous = DailyRun.objects.filter(as_of=previous_day).first()
+    if previous is None and DailyRun.objects.filter(as_of__lt=day).exists():
+        last = DailyRun.objects.filter(as_of__lt=day).order_by("-as_of").first()
+        assert last is not None
+        raise DailyRunError(
+            f"缺少 {previous_day} 的监测状态（最近一次为 {last.as_of}）：请先运行 anxin backfill --from {last.as_of + dt.timedelta(days=1)} --to {previous_day}"
+        )
+    engine = make_engine(engine_name)
+    try:
+        watermark_now = Batch.objects.filter(status="done").aggregate(m=Max("pk"))["m"] or 0
+        prev_state = read_state(engine, previous_day) if previous else {}
+        events, late = day_events(engine, day, previous.watermark if previous else 0, previous is not None)
+        registry = registry_as_of(engine, day)
+        state = advance(engine, prev_state, events, registry, day)
+        found = evaluate_rules(engine, rule_context(engine, day, state, events), day)
+        write_state(day, state)
+        reads = list(engine.reads)
+    finally:
+        engine.close()
+    opened, closed = store_findings(day, found)
+    seconds = time.perf_counter() - started
+    DailyRun.objects.update_or_create(
+        as_of=day,
+        defaults={
+            "engine": engine.name, "watermark": watermark_now, "seconds": seconds, "findings_open": len(found),
+            "late_rows": late, "reads": reads, "started_at": dt.datetime.now(),
+        },
+    )
+    prune_states(day)
+    return RunResult(day, seconds, len(found), opened, closed, late, reads)
+
+
+def _region_of(found: list[FoundRow]) -> dict[tuple[str, str], str]:
+    from anxin.registry.models import Enterprise, Project
+
+    project_ids = {f.subject_id for f in found if f.subject_type == "project"}
+    enterprise_ids = {f.subject_id for f in found if f.subject_type == "enterprise"}
+    out: dict[tuple[str, str], str] = {}
+    for code, region in Project.objects.current().filter(project_code__in=project_ids).values_list("project_code", "region_code"):
+        out[("project", code)] = region
+    counties = set(Division.objects.filter(level="county").values_list("code", flat=True))
+    for uscc, region in Enterprise.objects.current().filter(uscc__in=enterprise_ids).values_list("uscc", "region_code"):
+        out[("enterprise", uscc)] = region if region in counties else ""
+    return out
+
+
+@transaction.atomic
+def store_findings(day: dt.date, found: list[FoundRow]) -> tuple[int, int]:
+    """Open new findings, refresh the ones that still hold, close the ones that stopped."""
+    regions = _region_of(found)
+    open_now = {(f.rule, f.subject_type, f.subject_id): f for f in Finding.objects.filter(closed_on__isnull=True, opened_on__lte=day)}
+    seen = set()
+    opened = 0
+    to_create = []
+    to_update = []
+    for f in found:
+        key = (f.rule, f.subject_type, f.subject_id)
+        seen.add(key)
+        existing = open_now.get(key)
+        if existing is None:
+            opened += 1
+            to_create.append(
+                Finding(
+                    rule=f.rule, subject_type=f.subject_type, subject_id=f.subject_id,
+                    region_code=regions.get((f.subject_type, f.subject_id), ""), opened_on=day, last_seen_on=day,
+                    severity=f.severity, workers=f.workers, amount_fen=f.amount_fen, evidence=f.evidence,
+                )
+            )
+        else:
+            existing.last_seen_on = day
+            existing.severity, existing.workers, existing.amount_fen, existing.evidence = f.severity, f.workers, f.amount_fen, f.evidence
+            to_update.append(existing)
+    Finding.objects.bulk_create(to_create, batch_size=1000)
+    Finding.objects.bulk_update(to_update, ["last_seen_on", "severity", "workers", "amount_fen", "evidence"], batch_size=1000)
+    stale = [pk for key, f in open_now.items() if key not in seen for pk in [f.pk]]
+    Finding.objects.filter(pk__in=stale).update(closed_on=day)
+    return opened, len(stale)
+
+
+def prune_states(day: dt.date) -> None:
+    """Keep the newest ``ANXIN_STATE_KEEP_DAYS`` snapshots; the older ones are not needed to go on."""
+    root = state_root()
+    if not root.exists():
+        return
+    keep_from = (day - dt.timedelta(days=settings.ANXIN_STATE_KEEP_DAYS - 1)).isoformat()
+    for folder in root.iterdir():
+        if folder.name.startswith("as_of=") and folder.name[6:] < keep_from:
+            shutil.rmtree(folder, ignore_errors=True)
+        elif folder.name.startswith(".tmp-") or folder.name.startswith(".old-"):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@transaction.atomic
+def rewind_to(day: dt.date) -> None:
+    """Forget runs from ``day`` on (a backfill replays them): their findings and state."""
+    Finding.objects.filter(opened_on__gte=day).delete()
+    Finding.objects.filter(closed_on__gte=day).update(closed_on=None)
+    for run in DailyRun.objects.filter(as_of__gte=day):
+        shutil.rmtree(state_dir(run.as_of), ignore_errors=True)
+    DailyRun.objects.filter(as_of__gte=day).delete()
+
+
+def backfill(start: dt.date, end: dt.date, *, engine_name: str | None = None, progress: Callable[[RunResult], None] | None = None) -> list[RunResult]:
+    if end < start:
+        raise DailyRunError("结束日期早于开始日期")
+    previous = start - dt.timedelta(days=1)
+    if DailyRun.objects.filter(as_of__lt=start).exists() and not DailyRun.objects.filter(as_of=previous).exists():
+        raise DailyRunError(f"缺少 {previous} 的监测状态：回放须从上一次运行的次日开始，或从最早日期开始")
+    if not state_dir(previous).exists() and DailyRun.objects.filter(as_of=previous).exists():
+        raise DailyRunError(f"{previous} 的状态快照已按保留期删除：请从更早的日期回放")
+    rewind_to(start)
+    results = []
+    day = start
+    while day <= end:
+        result = run_daily(day, engine_name=engine_name)
+        results.append(result)
+        if progress:
+            progress(result)
+        day += dt.timedelta(days=1)
+    return results
+
+
+def findings_open_on(day: dt.date) -> Any:
+    return Finding.objects.open_on(day).order_by("subject_type", "subject_id", "rule")
+
+
+FINDINGS_HEADER = ["subject_type", "subject_id", "rule", "opened_on", "severity", "workers", "amount_fen", "evidence"]
+
+
+def export_findings(path: Path, as_of: dt.date | None = None) -> int:
+    from anxin.core.registries import write_contract_csv
+
+    assert as_of is not None
+    rows = (
+        [
+            f.subject_type, f.subject_id, f.rule, f.opened_on.isoformat(), f.severity,
+            "" if f.workers is None else f.workers, "" if f.amount_fen is None else f.amount_fen,
+            json.dumps(f.evidence, ensure_ascii=False, sort_keys=True),
+        ]
+        for f in findings_open_on(as_of).iterator()
+    )
+    return write_contract_csv(path, FINDINGS_HEADER, rows)
+
+

@@ -1,0 +1,373 @@
+"""The daily state: small aggregates that one day's events move forward.
+
+``advance(engine, previous, events, registry, as_of)`` takes the state as of D−1 (Arrow
+tables), the events dated D (plus late rows), the registry as of D, and returns the state
+as of D. Every step is an Ibis expression, so DuckDB and Spark compute the same state.
+Each step is written as "what the day adds" unioned with "what was there", then grouped
+by the table's key: sums add, first/last dates take least/greatest, and values that a
+later row replaces take the newest non-null one (``_newest``).
+
+Retention keeps the state bounded: the ledger keeps 14 months of periods plus anything
+still owed; the windows (project days, mismatches, lawsuits…) keep what their rules read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from anxin.monitoring.engine import Engine
+from anxin.monitoring.rules.base import amount_due
+from anxin.monitoring.schema import SCHEMAS
+
+#: State tables kept between runs (``person_project_months`` backs the rules' ``person_months``).
+STATE_SCHEMAS: dict[str, pa.Schema] = {
+    name: SCHEMAS[name]
+    for name in (
+        "ledger", "project_days", "accounts", "inflow_months", "failed_payments", "card_mismatches",
+        "employer_months", "lawsuits", "unregistered",
+    )
+}
+STATE_SCHEMAS["person_project_months"] = pa.schema(
+    [("person_key", pa.string()), ("month", pa.string()), ("project_code", pa.string()), ("paid_fen", pa.int64())]
+)
+
+LEDGER_KEEP_MONTHS = 14
+PROJECT_DAYS_KEEP = 35
+MISMATCH_KEEP_DAYS = 120
+LAWSUIT_KEEP_DAYS = 120
+FAILED_KEEP_DAYS = 60
+UNREGISTERED_KEEP_DAYS = 30
+PERSON_MONTHS_KEEP = 13
+EMPLOYER_MONTHS_KEEP = 15
+
+
+def month_of(day: ir.DateValue) -> ir.StringValue:
+    """'YYYY-MM' of a date, spelled the same on every engine."""
+    return day.year().cast("string") + "-" + day.month().cast("string").lpad(2, "0")
+
+
+def months_before(day: dt.date, n: int) -> str:
+    year, month = day.year, day.month - n
+    while month <= 0:
+        year, month = year - 1, month + 12
+    return f"{year:04d}-{month:02d}"
+
+
+def _newest(column: ir.Value, rank: ir.IntegerColumn) -> ir.Value:
+    """The value from the newest row (highest rank) where it is not null."""
+    return column.argmax(ibis.cases((column.notnull(), rank), else_=ibis.null("int64")))
+
+
+def _typed_empty(engine: Engine, name: str) -> ir.Table:
+    return engine.table(STATE_SCHEMAS[name].empty_table())
+
+
+def _cast(table: ir.Table, schema: pa.Schema) -> ir.Table:
+    """Select a table's columns in the schema's order and types (so every engine writes the same)."""
+    types = {pa.string(): "string", pa.int64(): "int64", pa.date32(): "date", pa.bool_(): "boolean", pa.float64(): "float64"}
+    return table.select(*[table[f.name].cast(types[f.type]).name(f.name) for f in schema])
+
+
+def employment_on_work_date(attendance: ir.Table, employments: ir.Table) -> ir.Table:
+    """Attendance with the employment active on its work date (one per worker and day)."""
+    a, e = attendance, employments
+    joined = a.left_join(
+        e,
+        (a.project_code == e.project_code)
+        & (a.person_key == e.person_key)
+        & (e.start_date <= a.work_date)
+        & (e.end_date.isnull() | (e.end_date >= a.work_date)),
+    ).select(
+        project_code=a.project_code,
+        person_key=a.person_key,
+        id_masked=a.id_masked,
+        work_date=a.work_date,
+        employer_uscc=e.employer_uscc,
+        wage_type=e.wage_type,
+        wage_rate_fen=e.wage_rate_fen,
+        pay_day=e.pay_day,
+        registered=e.person_key.notnull(),
+    )
+    pick = ibis.window(
+        group_by=[joined.project_code, joined.person_key, joined.work_date],
+        order_by=[joined.employer_uscc.desc(nulls_first=False)],
+    )
+    ranked = joined.mutate(_n=ibis.row_number().over(pick))
+    return ranked.filter(ranked._n == 0).drop("_n")
+
+
+def advance(
+    engine: Engine,
+    previous: Mapping[str, pa.Table],
+    events: Mapping[str, pa.Table],
+    registry: Mapping[str, ir.Table],
+    as_of: dt.date,
+) -> dict[str, pa.Table]:
+    """The state as of ``as_of`` from the state of the day before and the day's events."""
+    day = ibis.date(as_of.isoformat())
+    prev = {name: engine.table(previous[name]) if name in previous else _typed_empty(engine, name) for name in STATE_SCHEMAS}
+    ev = {name: engine.table(table) for name, table in events.items()}
+    employments, projects, people = registry["employments"], registry["projects"], registry["people"]
+    out: dict[str, ir.Table] = {}
+
+    attendance = employment_on_work_date(ev["attendance"], employments)
+    payments = ev["wage_payments"]
+    success = payments.filter(payments.status == "success")
+
+    # --- ledger: worker × project × period --------------------------------------------------
+    att_part = attendance.group_by(["project_code", "person_key", month_of(attendance.work_date).name("period")]).aggregate(
+        id_masked=attendance.id_masked.max(),
+        employer_uscc=attendance.employer_uscc.argmax(attendance.work_date),
+        wage_type=attendance.wage_type.argmax(attendance.work_date),
+        wage_rate_fen=attendance.wage_rate_fen.argmax(attendance.work_date),
+        pay_day=attendance.pay_day.argmax(attendance.work_date),
+        days_attended=attendance.work_date.nunique().cast("int64"),
+        first_attended_on=attendance.work_date.min(),
+        last_attended_on=attendance.work_date.max(),
+    )
+    payrolls = ev["payrolls"]
+    pay_part = payrolls.group_by(["project_code", "person_key", "period"]).aggregate(
+        id_masked=payrolls.id_masked.max(),
+        payroll_employer=payrolls.employer_uscc.min(),
+        payroll_net_fen=payrolls.net_amount.sum(),
+        payroll_gross_fen=payrolls.gross_amount.sum(),
+        payroll_days=payrolls.days_worked.max(),
+        payroll_confirmed=(payrolls.confirmed.fill_null(False).cast("int64").min() == 1),
+        payroll_submitted_on=payrolls.submitted_on.max(),
+    )
+    paid_part = success.group_by(["project_code", "person_key", "period"]).aggregate(
+        id_masked=success.id_masked.max(),
+        paid_fen=success.amount.sum(),
+        paid_special_fen=ibis.cases((success.channel == "special_account", success.amount), else_=0).sum(),
+        paid_other_fen=ibis.cases((success.channel != "special_account", success.amount), else_=0).sum(),
+        count_payments=success.txn_id.count().cast("int64"),
+        first_paid_on=success.paid_on.min(),
+        last_paid_on=success.paid_on.max(),
+    )
+    null_s, null_i, null_d, null_b = ibis.null("string"), ibis.null("int64"), ibis.null("date"), ibis.null("boolean")
+    base = {name: None for name in SCHEMAS["ledger"].names}
+
+    def ledger_rows(table: ir.Table, rank: int, **columns: Any) -> ir.Table:
+        values = {**base, **columns}
+        defaults = {f.name: {pa.string(): null_s, pa.int64(): null_i, pa.date32(): null_d, pa.bool_(): null_b}[f.type] for f in SCHEMAS["ledger"]}
+        return table.select(
+            **{name: (values[name] if values[name] is not None else defaults[name]) for name in SCHEMAS["ledger"].names},
+            _rank=ibis.literal(rank, "int64"),
+        )
+
+    old = prev["ledger"]
+    union = ibis.union(
+        ledger_rows(old, 0, **{c: old[c] for c in SCHEMAS["ledger"].names}),
+        ledger_rows(
+            att_part, 1, project_code=att_part.project_code, person_key=att_part.person_key, period=att_part.period,
+            id_masked=att_part.id_masked, employer_uscc=att_part.employer_uscc, wage_type=att_part.wage_type,
+            wage_rate_fen=att_part.wage_rate_fen, pay_day=att_part.pay_day, days_attended=att_part.days_attended,
+            first_attended_on=att_part.first_attended_on, last_attended_on=att_part.last_attended_on,
+        ),
+        ledger_rows(
+            pay_part, 2, project_code=pay_part.project_code, person_key=pay_part.person_key, period=pay_part.period,
+            id_masked=pay_part.id_masked, employer_uscc=pay_part.payroll_employer, payroll_net_fen=pay_part.payroll_net_fen,
+            payroll_gross_fen=pay_part.payroll_gross_fen, payroll_days=pay_part.payroll_days,
+            payroll_confirmed=pay_part.payroll_confirmed, payroll_submitted_on=pay_part.payroll_submitted_on,
+        ),
+        ledger_rows(
+            paid_part, 1, project_code=paid_part.project_code, person_key=paid_part.person_key, period=paid_part.period,
+            id_masked=paid_part.id_masked, paid_fen=paid_part.paid_fen, paid_special_fen=paid_part.paid_special_fen,
+            paid_other_fen=paid_part.paid_other_fen, count_payments=paid_part.count_payments,
+            first_paid_on=paid_part.first_paid_on, last_paid_on=paid_part.last_paid_on,
+        ),
+        distinct=False,
+    )
+    u = union
+    merged = u.group_by(["project_code", "person_key", "period"]).aggregate(
+        id_masked=_newest(u.id_masked, u._rank),
+        employer_uscc=_newest(u.employer_uscc, u._rank),
+        wage_type=_newest(u.wage_type, u._rank),
+        wage_rate_fen=_newest(u.wage_rate_fen, u._rank),
+        pay_day=_newest(u.pay_day, u._rank),
+        days_attended=u.days_attended.sum(),
+        first_attended_on=u.first_attended_on.min(),
+        last_attended_on=u.last_attended_on.max(),
+        payroll_net_fen=_newest(u.payroll_net_fen, u._rank),
+        payroll_gross_fen=_newest(u.payroll_gross_fen, u._rank),
+        payroll_days=_newest(u.payroll_days, u._rank),
+        payroll_confirmed=_newest(u.payroll_confirmed, u._rank),
+        payroll_submitted_on=u.payroll_submitted_on.max(),
+        paid_fen=u.paid_fen.sum(),
+        paid_special_fen=u.paid_special_fen.sum(),
+        paid_other_fen=u.paid_other_fen.sum(),
+        count_payments=u.count_payments.sum(),
+        first_paid_on=u.first_paid_on.min(),
+        last_paid_on=u.last_paid_on.max(),
+        paid_full_on=u.paid_full_on.min(),
+    )
+    merged = merged.mutate(
+        days_attended=merged.days_attended.fill_null(0),
+        paid_fen=merged.paid_fen.fill_null(0),
+        paid_special_fen=merged.paid_special_fen.fill_null(0),
+        paid_other_fen=merged.paid_other_fen.fill_null(0),
+        count_payments=merged.count_payments.fill_null(0),
+    )
+    due = amount_due(merged)
+    merged = merged.mutate(
+        paid_full_on=ibis.coalesce(
+            merged.paid_full_on,
+            ibis.cases(((merged.paid_fen > 0) & due.notnull() & (merged.paid_fen >= due), day), else_=null_d),
+        )
+    )
+    keep_from = months_before(as_of, LEDGER_KEEP_MONTHS)
+    still_owed = amount_due(merged).fill_null(0) > merged.paid_fen
+    out["ledger"] = merged.filter((merged.period >= keep_from) | still_owed)
+
+    # --- headcount per project and day --------------------------------------------------------
+    heads = attendance.group_by(["project_code", attendance.work_date.name("day")]).aggregate(
+        headcount=attendance.person_key.nunique().cast("int64")
+    )
+    pd_union = ibis.union(prev["project_days"], heads.select("project_code", "day", "headcount"), distinct=False)
+    pd_all = pd_union.group_by(["project_code", "day"]).aggregate(headcount=pd_union.headcount.sum())
+    out["project_days"] = pd_all.filter(pd_all.day > day - ibis.interval(days=PROJECT_DAYS_KEEP))
+
+    # --- special account ----------------------------------------------------------------------
+    inflows = ev["account_inflows"]
+    inflow_part = inflows.group_by("project_code").aggregate(
+        inflow_fen=inflows.amount.sum(),
+        count_inflows=inflows.txn_id.count().cast("int64"),
+        first_inflow_on=inflows.received_on.min(),
+        last_inflow_on=inflows.received_on.max(),
+    )
+    from_account = success.join(projects, success.project_code == projects.project_code).filter(
+        success.account_no == projects.wage_account_no
+    )
+    from_account_part = from_account.group_by(from_account.project_code).aggregate(paid_from_account_fen=from_account.amount.sum())
+    acc_union = ibis.union(
+        prev["accounts"],
+        inflow_part.mutate(paid_from_account_fen=null_i).select(*SCHEMAS["accounts"].names),
+        from_account_part.select(
+            project_code=from_account_part.project_code, inflow_fen=null_i, count_inflows=null_i,
+            first_inflow_on=null_d, last_inflow_on=null_d, paid_from_account_fen=from_account_part.paid_from_account_fen,
+        ),
+        distinct=False,
+    )
+    accounts = acc_union.group_by("project_code").aggregate(
+        inflow_fen=acc_union.inflow_fen.sum(),
+        count_inflows=acc_union.count_inflows.sum(),
+        first_inflow_on=acc_union.first_inflow_on.min(),
+        last_inflow_on=acc_union.last_inflow_on.max(),
+        paid_from_account_fen=acc_union.paid_from_account_fen.sum(),
+    )
+    out["accounts"] = accounts.mutate(
+        inflow_fen=accounts.inflow_fen.fill_null(0),
+        count_inflows=accounts.count_inflows.fill_null(0),
+        paid_from_account_fen=accounts.paid_from_account_fen.fill_null(0),
+    )
+    im_new = inflows.group_by(["project_code", month_of(inflows.received_on).name("month")]).aggregate(
+        inflow_fen=inflows.amount.sum()
+    )
+    im_union = ibis.union(prev["inflow_months"], im_new.select("project_code", "month", "inflow_fen"), distinct=False)
+    out["inflow_months"] = im_union.group_by(["project_code", "month"]).aggregate(inflow_fen=im_union.inflow_fen.sum())
+
+    # --- failed transfers and their re-payment -------------------------------------------------
+    failed_new = payments.filter(payments.status != "success").select(
+        txn_id=payments.txn_id, project_code=payments.project_code, person_key=payments.person_key,
+        id_masked=payments.id_masked, period=payments.period, amount_fen=payments.amount,
+        failed_on=payments.paid_on, status=payments.status, repaid_on=null_d,
+    )
+    fp = ibis.union(prev["failed_payments"], failed_new, distinct=False)
+    fp = fp.group_by("txn_id").aggregate(
+        **{c: fp[c].argmax(fp.failed_on) for c in SCHEMAS["failed_payments"].names if c not in ("txn_id", "repaid_on")},
+        repaid_on=fp.repaid_on.min(),
+    )
+    repay = success.group_by(["project_code", "person_key", "period"]).aggregate(repay_on=success.paid_on.min())
+    fp_j = fp.left_join(
+        repay,
+        (fp.project_code == repay.project_code) & (fp.person_key == repay.person_key) & (fp.period == repay.period),
+    )
+    fp2 = fp_j.select(
+        *[fp[c] for c in SCHEMAS["failed_payments"].names if c != "repaid_on"],
+        repaid_on=ibis.coalesce(
+            fp.repaid_on, ibis.cases((repay.repay_on >= fp.failed_on, repay.repay_on), else_=null_d)
+        ),
+    )
+    out["failed_payments"] = fp2.filter(fp2.repaid_on.isnull() | (fp2.repaid_on > day - ibis.interval(days=FAILED_KEEP_DAYS)))
+
+    # --- payments to a card that is not the worker's ------------------------------------------
+    mism = success.join(people, success.person_key == people.person_key).filter(
+        people.bank_card_key.notnull() & (people.bank_card_key != "") & success.card_key.notnull()
+        & (success.card_key != people.bank_card_key)
+    )
+    mism_new = mism.select(
+        txn_id=success.txn_id, project_code=success.project_code, person_key=success.person_key,
+        id_masked=success.id_masked, period=success.period, amount_fen=success.amount, paid_on=success.paid_on,
+        card_last4=success.card_last4,
+    )
+    cm = ibis.union(prev["card_mismatches"], mism_new, distinct=False)
+    cm = cm.group_by("txn_id").aggregate(**{c: cm[c].max() for c in SCHEMAS["card_mismatches"].names if c != "txn_id"})
+    out["card_mismatches"] = cm.filter(cm.paid_on > day - ibis.interval(days=MISMATCH_KEEP_DAYS))
+
+    # --- pay per person, month and project (WP09) ---------------------------------------------
+    ppm_new = success.group_by(["person_key", month_of(success.paid_on).name("month"), "project_code"]).aggregate(
+        paid_fen=success.amount.sum()
+    )
+    ppm = ibis.union(prev["person_project_months"], ppm_new.select("person_key", "month", "project_code", "paid_fen"), distinct=False)
+    ppm = ppm.group_by(["person_key", "month", "project_code"]).aggregate(paid_fen=ppm.paid_fen.sum())
+    out["person_project_months"] = ppm.filter(ppm.month >= months_before(as_of, PERSON_MONTHS_KEEP))
+
+    # --- monthly feeds per employer -------------------------------------------------------------
+    si, util = ev["social_insurance"], ev["utilities"]
+    em_new = ibis.union(
+        si.select(
+            uscc=si.uscc, month=si.month, insured_headcount=si.insured_headcount,
+            contributions_due_fen=si.contributions_due, contributions_paid_fen=si.contributions_paid,
+            electricity_kwh=ibis.null("float64"), _rank=ibis.literal(1, "int64"),
+        ),
+        util.select(
+            uscc=util.uscc, month=util.month, insured_headcount=null_i, contributions_due_fen=null_i,
+            contributions_paid_fen=null_i, electricity_kwh=util.electricity_kwh.cast("float64"), _rank=ibis.literal(1, "int64"),
+        ),
+        prev["employer_months"].mutate(_rank=ibis.literal(0, "int64")),
+        distinct=False,
+    )
+    em = em_new.group_by(["uscc", "month"]).aggregate(
+        **{c: _newest(em_new[c], em_new._rank) for c in SCHEMAS["employer_months"].names if c not in ("uscc", "month")}
+    )
+    out["employer_months"] = em.filter(em.month >= months_before(as_of, EMPLOYER_MONTHS_KEEP))
+
+    # --- lawsuits --------------------------------------------------------------------------------
+    law = ev["lawsuits"]
+    law_new = law.select(
+        case_no=law.case_no, uscc=law.uscc, filed_on=law.filed_on, cause=law.cause, plaintiffs=law.plaintiffs,
+        amount_fen=law.amount,
+    )
+    lw = ibis.union(prev["lawsuits"], law_new, distinct=False)
+    lw = lw.group_by("case_no").aggregate(**{c: lw[c].max() for c in SCHEMAS["lawsuits"].names if c != "case_no"})
+    out["lawsuits"] = lw.filter(lw.filed_on > day - ibis.interval(days=LAWSUIT_KEEP_DAYS))
+
+    # --- on site without registration ------------------------------------------------------------
+    unreg = attendance.filter(~attendance.registered)
+    unreg_new = unreg.group_by(["project_code", "person_key"]).aggregate(
+        id_masked=unreg.id_masked.max(),
+        first_seen_on=unreg.work_date.min(),
+        last_seen_on=unreg.work_date.max(),
+        days=unreg.work_date.nunique().cast("int64"),
+    )
+    ur = ibis.union(prev["unregistered"], unreg_new.select(*SCHEMAS["unregistered"].names), distinct=False)
+    ur = ur.group_by(["project_code", "person_key"]).aggregate(
+        id_masked=ur.id_masked.max(), first_seen_on=ur.first_seen_on.min(), last_seen_on=ur.last_seen_on.max(),
+        days=ur.days.sum(),
+    )
+    out["unregistered"] = ur.filter(ur.last_seen_on > day - ibis.interval(days=UNREGISTERED_KEEP_DAYS))
+
+    return {name: engine.execute(_cast(expr, STATE_SCHEMAS[name])) for name, expr in out.items()}
+
+
+def person_months(engine: Engine, person_project_months: pa.Table) -> ir.Table:
+    """The rules' ``person_months``: pay per person and month across projects."""
+    t = engine.table(person_project_months)
+    agg = t.group_by(["person_key", "month"]).aggregate(paid_fen=t.paid_fen.sum(), count_projects=t.project_code.nunique().cast("int64"))
+    return agg
