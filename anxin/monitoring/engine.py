@@ -22,6 +22,12 @@ from anxin.lake.feeds import FEEDS
 from anxin.lake.storage import LAYOUTS, lake_schema, partition_path
 
 
+#: The as-of date of a run, as a query parameter: rules and state steps compare with it
+#: instead of a literal, so the same expression compiles to the same SQL every day.
+AS_OF = ibis.param("date").name("as_of")
+_SENTINEL = dt.date(1111, 11, 11)
+
+
 class Engine:
     name = "duckdb"
 
@@ -30,11 +36,20 @@ class Engine:
         self.reads: list[str] = []
         self._counter = 0
 
+    def start_run(self) -> None:
+        self.reads = []
+
     # --- reading --------------------------------------------------------------------
     def table(self, data: pa.Table, name: str | None = None) -> ir.Table:
-        """An Arrow table as an engine table (materialised once, not re-read per query)."""
-        self._counter += 1
-        return self.backend.create_table(name or f"t_{self._counter}", data, temp=True, overwrite=True)
+        """An Arrow table as an engine table (materialised once, not re-read per query).
+
+        Give a stable ``name`` (e.g. ``state_ledger``) for tables that every run
+        recreates: the expressions over them then compile once per process.
+        """
+        if name is None:
+            self._counter += 1
+            name = f"t_{self._counter}"
+        return self.backend.create_table(name, data, temp=True, overwrite=True)
 
     def read_arrow_file(self, path: Path) -> pa.Table:
         self.reads.append(str(path))
@@ -56,8 +71,9 @@ class Engine:
             return self.partition(feed_name, day.isoformat())
         return self.partition(feed_name, day.strftime("%Y-%m"))
 
-    def execute(self, expr: ir.Table) -> pa.Table:
-        result = expr.to_pyarrow()
+    def execute(self, expr: ir.Table, as_of: dt.date | None = None) -> pa.Table:
+        params = {AS_OF: as_of} if as_of is not None else None
+        result = expr.to_pyarrow(params=params)
         return result if isinstance(result, pa.Table) else pa.Table.from_batches([result])
 
     def close(self) -> None:
@@ -67,12 +83,51 @@ class Engine:
 
 
 class DuckDBEngine(Engine):
+    """Embedded DuckDB. Compiling an Ibis expression costs far more than running it on a
+    day's data, so compiled SQL is cached per expression (the as-of date is a parameter,
+    filled into the cached SQL at execution) and the engine lives as long as the process."""
+
     name = "duckdb"
+    _shared: DuckDBEngine | None = None
 
     def __init__(self) -> None:
         options = {"threads": settings.ANXIN_ENGINE_THREADS} if settings.ANXIN_ENGINE_THREADS else {}
         backend = ibis.duckdb.connect(**options)
         super().__init__(backend)
+        self._sql: dict[Any, str] = {}
+
+    @classmethod
+    def shared(cls) -> DuckDBEngine:
+        if cls._shared is None:
+            cls._shared = cls()
+        cls._shared.start_run()
+        return cls._shared
+
+    def execute(self, expr: ir.Table, as_of: dt.date | None = None) -> pa.Table:
+        key = expr.op()
+        sql = self._sql.get(key)
+        if sql is None:
+            sql = str(self.backend.compile(expr, params={AS_OF: _SENTINEL}))
+            self._sql[key] = sql
+        if as_of is not None:
+            sql = sql.replace("MAKE_DATE(1111, 11, 11)", f"MAKE_DATE({as_of.year}, {as_of.month}, {as_of.day})")
+        elif "MAKE_DATE(1111, 11, 11)" in sql:
+            raise ValueError("this expression needs the run's as-of date")
+        result = self.backend.con.sql(sql).arrow()
+        table = result if isinstance(result, pa.Table) else result.read_all()
+        # Raw DuckDB hands back its own types (HUGEINT sums as decimals…): cast to the expression's schema.
+        return table.cast(expr.schema().to_pyarrow())
+
+    def table(self, data: pa.Table, name: str | None = None) -> ir.Table:
+        """Register the Arrow table as a view (no copy); a stable name keeps compiled SQL reusable."""
+        if name is None:
+            self._counter += 1
+            name = f"t_{self._counter}"
+        self.backend.con.register(name, data)
+        return ibis.table(ibis.schema(data.schema), name=name)
+
+    def close(self) -> None:  # shared by the process; views are replaced by the next run
+        pass
 
 
 class SparkEngine(Engine):
@@ -112,7 +167,7 @@ class SparkEngine(Engine):
 def make_engine(name: str | None = None) -> Engine:
     name = name or settings.ANXIN_ENGINE
     if name == "duckdb":
-        return DuckDBEngine()
+        return DuckDBEngine.shared()
     if name == "spark":
         return SparkEngine()
     raise ValueError(f"unknown engine {name!r} (duckdb or spark)")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-S, I, D, B, F = pa.string(), pa.int64(), pa.date32(), pa.bool_(), pa.float64()
+S, I, D, B, F = pa.string(), pa.int64(), pa.date32(), pa.bool_(), pa.float64()  # noqa: E741
 
 SCHEMAS: dict[str, pa.Schema] = {
     # --- registry as of D -------------------------------------------------------------

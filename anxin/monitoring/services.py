@@ -75,7 +75,7 @@ def registry_as_of(engine: Engine, day: dt.date) -> dict[str, ir.Table]:
             table = table.filter(valid).select(schema.names).cast(schema)
         else:
             table = schema.empty_table()
-        out[name] = engine.table(table)
+        out[name] = engine.table(table, f"registry_{name}")
     return out
 
 
@@ -143,7 +143,7 @@ def calendar_tables(engine: Engine, day: dt.date, grace: int) -> dict[str, ir.Ta
         },
         schema=SCHEMAS["due_dates"],
     )
-    return {"calendar": engine.table(calendar), "due_dates": engine.table(dues)}
+    return {"calendar": engine.table(calendar, "ctx_calendar"), "due_dates": engine.table(dues, "ctx_due_dates")}
 
 
 def _known_days(cal: WorkingCalendar, start: dt.date, end: dt.date) -> Iterator[tuple[dt.date, bool]]:
@@ -168,9 +168,10 @@ def min_wage_table(engine: Engine, day: dt.date) -> ir.Table:
         if tier in wages
     ]
     table = pa.table(
-        {"region_code": [r[0] for r in rows], "monthly_fen": [r[1] for r in rows], "confirmed": [r[2] for r in rows]}
+        {"region_code": [r[0] for r in rows], "monthly_fen": [r[1] for r in rows], "confirmed": [r[2] for r in rows]},
+        schema=SCHEMAS["min_wages"],
     )
-    return engine.table(table)
+    return engine.table(table, "ctx_min_wages")
 
 
 def lead_cases_table(engine: Engine, day: dt.date) -> ir.Table:
@@ -182,7 +183,7 @@ def lead_cases_table(engine: Engine, day: dt.date) -> ir.Table:
         cases_for_monitoring = None
     if cases_for_monitoring is not None:
         rows = list(cases_for_monitoring(day))
-    return engine.table(pa.Table.from_pylist(rows, schema=SCHEMAS["lead_cases"]))
+    return engine.table(pa.Table.from_pylist(rows, schema=SCHEMAS["lead_cases"]), "ctx_lead_cases")
 
 
 # --- rules --------------------------------------------------------------------------------
@@ -210,13 +211,13 @@ def evaluate_rules(engine: Engine, ctx_tables: dict[str, ir.Table], day: dt.date
     for code in sorted(codes or RULES):
         rule = RULES[code]
         ctx = Context(as_of=day, tables=ctx_tables, params=params_for(code))
-        rows = engine.execute(rule.find(ctx)).to_pylist()
+        rows = engine.execute(rule.find(ctx), day).to_pylist()
         if not rows:
             continue
         details: dict[str, list[dict[str, Any]]] = {}
         detail_expr = rule.details(ctx)
         if detail_expr is not None:
-            for item in engine.execute(detail_expr).to_pylist():
+            for item in engine.execute(detail_expr, day).to_pylist():
                 details.setdefault(item["subject_id"], []).append(item)
         for row in rows:
             evidence: dict[str, Any] = {"title": rule.title, "article": rule.article}
@@ -247,10 +248,12 @@ def rule_context(engine: Engine, day: dt.date, state: dict[str, pa.Table], event
     tables: dict[str, ir.Table] = dict(registry)
     for name in STATE_SCHEMAS:
         if name != "person_project_months":
-            tables[name] = engine.table(state[name])
+            tables[name] = engine.table(state[name], f"ctx_{name}")
     tables["person_months"] = person_months(engine, state["person_project_months"])
     att = events["attendance"]
-    tables["attendance_today"] = engine.table(att.select(SCHEMAS["attendance_today"].names).cast(SCHEMAS["attendance_today"]))
+    tables["attendance_today"] = engine.table(
+        att.select(SCHEMAS["attendance_today"].names).cast(SCHEMAS["attendance_today"]), "ctx_attendance_today"
+    )
     tables["lead_cases"] = lead_cases_table(engine, day)
     tables["min_wages"] = min_wage_table(engine, day)
     tables.update(calendar_tables(engine, day, params_for("WP01")["grace_working_days"]))

@@ -21,7 +21,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from anxin.monitoring.engine import Engine
+from anxin.monitoring.engine import AS_OF, Engine
 from anxin.monitoring.rules.base import amount_due
 from anxin.monitoring.schema import SCHEMAS
 
@@ -65,7 +65,7 @@ def _newest(column: ir.Value, rank: ir.IntegerColumn) -> ir.Value:
 
 
 def _typed_empty(engine: Engine, name: str) -> ir.Table:
-    return engine.table(STATE_SCHEMAS[name].empty_table())
+    return engine.table(STATE_SCHEMAS[name].empty_table(), f"prev_{name}")
 
 
 def _cast(table: ir.Table, schema: pa.Schema) -> ir.Table:
@@ -110,9 +110,12 @@ def advance(
     as_of: dt.date,
 ) -> dict[str, pa.Table]:
     """The state as of ``as_of`` from the state of the day before and the day's events."""
-    day = ibis.date(as_of.isoformat())
-    prev = {name: engine.table(previous[name]) if name in previous else _typed_empty(engine, name) for name in STATE_SCHEMAS}
-    ev = {name: engine.table(table) for name, table in events.items()}
+    day = AS_OF
+    prev = {
+        name: engine.table(previous[name], f"prev_{name}") if name in previous else _typed_empty(engine, name)
+        for name in STATE_SCHEMAS
+    }
+    ev = {name: engine.table(table, f"events_{name}") for name, table in events.items()}
     employments, projects, people = registry["employments"], registry["projects"], registry["people"]
     out: dict[str, ir.Table] = {}
 
@@ -363,11 +366,11 @@ def advance(
     )
     out["unregistered"] = ur.filter(ur.last_seen_on > day - ibis.interval(days=UNREGISTERED_KEEP_DAYS))
 
-    return {name: engine.execute(_cast(expr, STATE_SCHEMAS[name])) for name, expr in out.items()}
+    return {name: engine.execute(_cast(expr, STATE_SCHEMAS[name]), as_of) for name, expr in out.items()}
 
 
 def person_months(engine: Engine, person_project_months: pa.Table) -> ir.Table:
     """The rules' ``person_months``: pay per person and month across projects."""
-    t = engine.table(person_project_months)
+    t = engine.table(person_project_months, "ctx_person_project_months")
     agg = t.group_by(["person_key", "month"]).aggregate(paid_fen=t.paid_fen.sum(), count_projects=t.project_code.nunique().cast("int64"))
     return agg

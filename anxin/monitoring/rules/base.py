@@ -61,7 +61,11 @@ class Context:
 
     @property
     def day(self) -> ir.DateScalar:
-        return ibis.date(self.as_of.isoformat())
+        """The as-of date inside expressions: a query parameter bound at execution
+        (``Engine.execute(expr, as_of)``), so a rule compiles once and runs every day."""
+        from anxin.monitoring.engine import AS_OF
+
+        return AS_OF
 
 
 class Rule:
@@ -100,14 +104,14 @@ def amount_due(ledger: ir.Table) -> ir.IntegerColumn:
     line, days × rate for daily pay, rate × days ÷ 21.75 (at most the rate) for monthly
     pay, rounded to the fen; unknown (null) for piece work."""
     daily = ledger.days_attended * ledger.wage_rate_fen
-    monthly_raw = (ledger.wage_rate_fen * ledger.days_attended * 100 + MONTH_WORKING_DAYS_X100 // 2) // MONTH_WORKING_DAYS_X100
+    monthly_raw = (
+        ledger.wage_rate_fen * ledger.days_attended * 100 + MONTH_WORKING_DAYS_X100 // 2
+    ) // MONTH_WORKING_DAYS_X100
     monthly = ibis.least(monthly_raw, ledger.wage_rate_fen)
-    estimated = (
-        ibis.cases(
-            (ledger.wage_type == "daily", daily),
-            (ledger.wage_type == "monthly", monthly),
-            else_=ibis.null("int64"),
-        )
+    estimated = ibis.cases(
+        (ledger.wage_type == "daily", daily),
+        (ledger.wage_type == "monthly", monthly),
+        else_=ibis.null("int64"),
     )
     return ibis.coalesce(ledger.payroll_net_fen, estimated).cast("int64")
 
@@ -120,9 +124,7 @@ def with_due(ctx: Context, default_pay_day: int) -> ir.Table:
         due_fen=amount_due(ledger),
         effective_pay_day=ibis.coalesce(ledger.pay_day, ibis.literal(default_pay_day, "int64")),
     )
-    joined = ledger.join(
-        dues, [ledger.period == dues.period, ledger.effective_pay_day == dues.pay_day], how="left"
-    )
+    joined = ledger.join(dues, [ledger.period == dues.period, ledger.effective_pay_day == dues.pay_day], how="left")
     return joined.select(*[c for c in ledger.columns], due_on=dues.due_on, arrears_on=dues.arrears_on)
 
 

@@ -17,7 +17,6 @@ class NoDeposit(Rule):
     title = "未存储农民工工资保证金"
     article = "《保障农民工工资支付条例》第三十二条；《工程建设领域农民工工资保证金规定》"
     family = "deposit"
-    defaults: dict[str, object] = {}
 
     def find(self, ctx: Context) -> ir.Table:
         p = active_projects(ctx)

@@ -43,7 +43,9 @@ class SocialInsuranceArrears(Rule):
         latest = em.group_by("uscc").aggregate(latest_no=em.month_no.max())
         rows = em.join(latest, "uscc")
         rows = rows.filter(rows.month_no > rows.latest_no - n)
-        rows = rows.filter(rows.latest_no >= month_index(ibis.literal(shift_month(last, -ctx.params["max_lag_months"]))))
+        rows = rows.filter(
+            rows.latest_no >= month_index(ibis.literal(shift_month(last, -ctx.params["max_lag_months"])))
+        )
         due = ibis.coalesce(rows.contributions_due_fen, 0)
         paid = ibis.coalesce(rows.contributions_paid_fen, 0)
         rows = rows.mutate(is_short=(due > 0) & (paid * 100 < ctx.params["min_paid_pct"] * due), unpaid_fen=due - paid)

@@ -34,9 +34,7 @@ class WorkforceShrinking(Rule):
             latest_no.month_no >= month_index(ibis.literal(shift_month(last, -ctx.params["max_lag_months"])))
         )
         now = em.semi_join(latest_no, ["uscc", "month_no"])
-        before = em.select(
-            "uscc", before_month="month", before_headcount="insured_headcount", before_no="month_no"
-        )
+        before = em.select("uscc", before_month="month", before_headcount="insured_headcount", before_no="month_no")
         joined = now.join(
             before, [now.uscc == before.uscc, before.before_no == now.month_no - ctx.params["over_months"]]
         )

@@ -43,9 +43,7 @@ class OutsideSpecialAccount(Rule):
     def find(self, ctx: Context) -> ir.Table:
         found = offending_periods(ctx)
         worst = found.mutate(
-            rank=ibis.row_number().over(
-                group_by="project_code", order_by=[ibis.desc("other_pct"), ibis.desc("period")]
-            )
+            rank=ibis.row_number().over(group_by="project_code", order_by=[ibis.desc("other_pct"), ibis.desc("period")])
         )
         worst = worst.filter(worst["rank"] == 0)
         totals = found.group_by("project_code").aggregate(

@@ -92,7 +92,9 @@ class SiteEmptying(Rule):
             workers=joined.prior_sum // prior_days,
             recent_headcount_sum=joined.recent_sum.cast("int64"),
             prior_headcount_sum=joined.prior_sum.cast("int64"),
-            recent_pct_of_prior=(joined.recent_sum * prior_days * 100 // (joined.prior_sum * recent_days)).cast("int64"),
+            recent_pct_of_prior=(joined.recent_sum * prior_days * 100 // (joined.prior_sum * recent_days)).cast(
+                "int64"
+            ),
             money_rules=joined.money_rules,
         )
         season = in_spring_festival_season(

@@ -16,7 +16,6 @@ class NoLabourManager(Rule):
     title = "未配备劳资专管员"
     article = "《保障农民工工资支付条例》第二十八条"
     family = "real_name"
-    defaults: dict[str, object] = {}
 
     def find(self, ctx: Context) -> ir.Table:
         p = active_projects(ctx)

@@ -31,7 +31,6 @@ class BalanceShort(Rule):
     title = "专用账户余额不足以支付下期工资"
     article = "《保障农民工工资支付条例》第二十七条"
     family = "special_account"
-    defaults: dict[str, object] = {}
 
     def find(self, ctx: Context) -> ir.Table:
         period = last_complete_month(ctx.as_of)

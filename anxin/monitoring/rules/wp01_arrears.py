@@ -17,9 +17,7 @@ from anxin.monitoring.rules.base import Context, Rule, register, with_due
 def arrears(ctx: Context) -> ir.Table:
     """Worker-periods in arrears on the day, with what is owed."""
     ledger = with_due(ctx, ctx.params["default_pay_day"])
-    owed = ledger.filter(
-        ledger.due_fen.notnull() & (ledger.paid_fen < ledger.due_fen) & (ledger.arrears_on <= ctx.day)
-    )
+    owed = ledger.filter(ledger.due_fen.notnull() & (ledger.paid_fen < ledger.due_fen) & (ledger.arrears_on <= ctx.day))
     return owed.mutate(owed_fen=owed.due_fen - owed.paid_fen)
 
 

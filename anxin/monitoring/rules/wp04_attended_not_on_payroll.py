@@ -17,7 +17,10 @@ from anxin.monitoring.rules.base import Context, Rule, finding, register, with_d
 def missing_payroll(ctx: Context) -> ir.Table:
     ledger = with_due(ctx, ctx.params["default_pay_day"])
     return ledger.filter(
-        (ledger.days_attended > 0) & ledger.payroll_net_fen.isnull() & ledger.due_on.notnull() & (ledger.due_on < ctx.day)
+        (ledger.days_attended > 0)
+        & ledger.payroll_net_fen.isnull()
+        & ledger.due_on.notnull()
+        & (ledger.due_on < ctx.day)
     )
 
 

@@ -25,7 +25,6 @@ class PaidNotAttended(Rule):
     title = "有发放无考勤"
     article = "《保障农民工工资支付条例》第三十一条"
     family = "pay_on_behalf"
-    defaults: dict[str, object] = {}
 
     def find(self, ctx: Context) -> ir.Table:
         paid = paid_without_attendance(ctx)
