@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("anxin.core.urls")),
     path("registry/", include("anxin.registry.urls")),
     path("lake/", include("anxin.lake.urls")),
+    path("monitoring/", include("anxin.monitoring.urls")),
     path("", include("anxin.leads.urls")),
 ]

@@ -46,3 +46,27 @@ def ensure_audit_triggers() -> None:
         with connection.cursor() as cursor:
             for sql in migration.SQLITE:
                 cursor.execute(sql)
+
+
+def load_reference_data() -> None:
+    """The reference data of core's migrations (divisions, minimum wages), loaded again."""
+    from django.apps import apps
+
+    from anxin.core.calendar import reset_default_calendar
+    from anxin.core.reference import load_reference
+
+    load_reference(apps)
+    reset_default_calendar()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A committed test ends with Django emptying every table, the migrations' reference data
+    too; put it back (and the audit triggers) for the tests that run after it on this worker."""
+    yield
+    if "committed_db" in getattr(item, "fixturenames", ()) or "live_server" in getattr(item, "fixturenames", ()):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            load_reference_data()
+            ensure_audit_triggers()

@@ -21,7 +21,6 @@ from django.conf import settings
 from anxin.lake.feeds import FEEDS
 from anxin.lake.storage import LAYOUTS, lake_schema, partition_path
 
-
 #: The as-of date of a run, as a query parameter: rules and state steps compare with it
 #: instead of a literal, so the same expression compiles to the same SQL every day.
 AS_OF = ibis.param("date").name("as_of")
@@ -151,14 +150,22 @@ class SparkEngine(Engine):
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.driver.memory", "2g")
+                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                 .getOrCreate()
             )
             cls._session.sparkContext.setLogLevel("ERROR")
         return cls._session
 
     def table(self, data: pa.Table, name: str | None = None) -> ir.Table:
-        self._counter += 1
-        return self.backend.create_table(name or f"t_{self._counter}", data.to_pandas(), overwrite=True, temp=True)
+        """An Arrow table as a Spark temporary view (with the Arrow schema, so empty tables type right)."""
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        if name is None:
+            self._counter += 1
+            name = f"t_{self._counter}"
+        frame = self.session().createDataFrame(data.to_pandas(date_as_object=True), schema=from_arrow_schema(data.schema))
+        frame.createOrReplaceTempView(name)
+        return self.backend.table(name)
 
     def close(self) -> None:  # the session is shared by the process
         pass

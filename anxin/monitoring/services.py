@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -176,13 +175,26 @@ def min_wage_table(engine: Engine, day: dt.date) -> ir.Table:
 
 def lead_cases_table(engine: Engine, day: dt.date) -> ir.Table:
     """Complaint cases by subject, received up to ``day`` (LD01), from the leads app."""
+    from anxin.leads.models import Lead
+
+    # One row per case and subject, dated by the case's latest lead received by the day: LD01
+    # counts cases (merged leads once), and a case is recent while any of its leads is.
+    latest: dict[int, dt.date] = {}
+    until = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
+    since = dt.datetime.combine(day - dt.timedelta(days=120), dt.time.min)
+    for case_id, received_at in Lead.objects.filter(received_at__gte=since, received_at__lt=until).values_list("case_id", "received_at"):
+        latest[case_id] = max(latest.get(case_id, received_at.date()), received_at.date())
     rows: list[dict[str, Any]] = []
-    try:
-        from anxin.leads.services import cases_for_monitoring
-    except ImportError:
-        cases_for_monitoring = None
-    if cases_for_monitoring is not None:
-        rows = list(cases_for_monitoring(day))
+    from anxin.leads.models import Case
+
+    for case in Case.objects.filter(pk__in=list(latest)).only("pk", "case_no", "project_code", "target_uscc", "workers_involved"):
+        for subject_type, subject_id in (("project", case.project_code), ("enterprise", case.target_uscc)):
+            if subject_id:
+                rows.append(
+                    {"case_no": case.case_no, "subject_type": subject_type, "subject_id": subject_id,
+                     "received_on": latest[case.pk], "workers": case.workers_involved}
+                )
+    rows.sort(key=lambda r: (r["subject_type"], r["subject_id"], r["case_no"]))
     return engine.table(pa.Table.from_pylist(rows, schema=SCHEMAS["lead_cases"]), "ctx_lead_cases")
 
 
@@ -206,11 +218,23 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+#: Rules that read the day's other findings (``run_findings``) and so run last.
+AFTER_OTHERS = ("PS01",)
+
+
 def evaluate_rules(engine: Engine, ctx_tables: dict[str, ir.Table], day: dt.date, codes: list[str] | None = None) -> list[FoundRow]:
     found: list[FoundRow] = []
-    for code in sorted(codes or RULES):
+    ordered = sorted(codes or RULES, key=lambda c: (c in AFTER_OTHERS, c))
+    all_params = {code: params_for(code) for code in RULES}
+    for code in ordered:
         rule = RULES[code]
-        ctx = Context(as_of=day, tables=ctx_tables, params=params_for(code))
+        if code in AFTER_OTHERS:
+            so_far = pa.table(
+                {"rule": [f.rule for f in found], "subject_id": [f.subject_id for f in found]},
+                schema=pa.schema([("rule", pa.string()), ("subject_id", pa.string())]),
+            )
+            ctx_tables = {**ctx_tables, "run_findings": engine.table(so_far, "ctx_run_findings")}
+        ctx = Context(as_of=day, tables=ctx_tables, params=all_params[code], rule_params=all_params)
         rows = engine.execute(rule.find(ctx), day).to_pylist()
         if not rows:
             continue
@@ -384,9 +408,7 @@ def prune_states(day: dt.date) -> None:
         return
     keep_from = (day - dt.timedelta(days=settings.ANXIN_STATE_KEEP_DAYS - 1)).isoformat()
     for folder in root.iterdir():
-        if folder.name.startswith("as_of=") and folder.name[6:] < keep_from:
-            shutil.rmtree(folder, ignore_errors=True)
-        elif folder.name.startswith(".tmp-") or folder.name.startswith(".old-"):
+        if folder.name.startswith("as_of=") and folder.name[6:] < keep_from or folder.name.startswith(".tmp-") or folder.name.startswith(".old-"):
             shutil.rmtree(folder, ignore_errors=True)
 
 

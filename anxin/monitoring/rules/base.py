@@ -189,8 +189,17 @@ def working_calendar() -> WorkingCalendar:
 
 
 def days_before(ctx: Context, days: int) -> ir.DateScalar:
-    """The date ``days`` days before the day (``as_of - days``)."""
-    return lit_date(ctx.as_of - dt.timedelta(days=days))
+    """The date ``days`` days before the day (``as_of - days``), relative to the as-of parameter
+    so the rule's SQL stays the same from day to day (and compiles once)."""
+    return ctx.day - ibis.interval(days=days)
+
+
+def working_days_before(ctx: Context, n: int) -> ir.DateScalar:
+    """The ``n``-th working day before the day, from the ``calendar`` table (调休 and overrides included)."""
+    cal = ctx["calendar"]
+    earlier = cal.filter(cal.is_working_day & (cal.day < ctx.day))
+    ranked = earlier.mutate(_back=ibis.row_number().over(ibis.window(order_by=earlier.day.desc())))
+    return ranked.filter(ranked._back == n - 1).day.max().as_scalar()
 
 
 def month_of(day: dt.date) -> str:

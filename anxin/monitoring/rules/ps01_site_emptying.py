@@ -32,8 +32,17 @@ from anxin.monitoring.rules.base import (
 
 
 def money_findings(ctx: Context, prefixes: list[str]) -> tuple[ir.Table, list[str]]:
-    """(project_code, code) for every open WA/WP finding on a project, and the codes asked."""
+    """(project_code, code) for every open WA/WP finding on a project, and the codes asked.
+
+    The daily run evaluates PS01 after the other rules and hands it their findings of the
+    day (``run_findings``: rule, subject_id); without them (a rule tested on its own) the
+    WA/WP rules are evaluated here with their own settings.
+    """
     codes = sorted(code for code, rule in RULES.items() if code.startswith(tuple(prefixes)))
+    if "run_findings" in ctx.tables:
+        found = ctx["run_findings"]
+        found = found.filter(found.rule.isin(codes))
+        return found.select(project_code=found.subject_id, code=found.rule).distinct(), codes
     parts = []
     for code in codes:
         rule = RULES[code]

@@ -3,8 +3,8 @@
 A failed or returned transfer (``failed_payments``) is open while no successful payment
 for the same worker-period has followed (``repaid_on`` null) and more than
 ``repay_working_days`` working days have passed since it failed: on D, the transfer
-failed before the ``repay_working_days``-th working day before D (computed in Python
-from the official calendar, 调休 included). A re-payment that came late closes it: the
+failed before the ``repay_working_days``-th working day before D (from the run's
+``calendar`` table: the official calendar with 调休 and the database's overrides). A re-payment that came late closes it: the
 rule reports what is open, not history. Several failed attempts for the same
 worker-period count once, with their largest amount (``amount_fen``); severity medium.
 """
@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, finding, lit_date, register, working_calendar
+from anxin.monitoring.rules.base import Context, Rule, finding, register, working_days_before
 
 
 def open_failures(ctx: Context) -> ir.Table:
     """Failed transfers past the re-payment window and still not re-paid."""
-    cutoff = working_calendar().add_working_days(ctx.as_of, -ctx.params["repay_working_days"])
+    cutoff = working_days_before(ctx, ctx.params["repay_working_days"])
     failed = ctx["failed_payments"]
-    return failed.filter(failed.repaid_on.isnull() & (failed.failed_on < lit_date(cutoff)))
+    return failed.filter(failed.repaid_on.isnull() & (failed.failed_on < cutoff))
 
 
 def open_worker_periods(ctx: Context) -> ir.Table:

@@ -37,7 +37,7 @@ def flagged_people(ctx: Context) -> ir.Table:
     pm = pm.mutate(
         over_month=over_month,
         month_start=ibis.cases(*[(pm.month == m, lit_date(month_first_day(m))) for m in months]),
-        month_end=ibis.cases(*[(pm.month == m, lit_date(min(month_last_day(m), ctx.as_of))) for m in months]),
+        month_end=ibis.least(ibis.cases(*[(pm.month == m, lit_date(month_last_day(m))) for m in months]), ctx.day),
     )
     people = pm.group_by("person_key").aggregate(
         total_fen=pm.paid_fen.sum(),
@@ -46,13 +46,11 @@ def flagged_people(ctx: Context) -> ir.Table:
         flagged_start=pm.month_start.min(where=pm.over_month),
         flagged_end=pm.month_end.max(where=pm.over_month),
     )
-    over_year = people.total_fen > ctx.params["year_limit_fen"]
-    people = people.filter(over_year | (people.months_over > 0))
-    over_year = people.total_fen > ctx.params["year_limit_fen"]
+    people = people.mutate(over_year=people.total_fen > ctx.params["year_limit_fen"])
+    people = people.filter(people.over_year | (people.months_over > 0))
     return people.mutate(
-        over_year=over_year,
-        span_start=ibis.ifelse(over_year, lit_date(month_first_day(months[0])), people.flagged_start),
-        span_end=ibis.ifelse(over_year, ctx.day, people.flagged_end),
+        span_start=ibis.ifelse(people.over_year, lit_date(month_first_day(months[0])), people.flagged_start),
+        span_end=ibis.ifelse(people.over_year, ctx.day, people.flagged_end),
     )
 
 

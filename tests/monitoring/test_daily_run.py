@@ -1,0 +1,120 @@
+"""The daily run: no look-ahead, incremental, idempotent, crash-safe; findings open and close; the export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+from pathlib import Path
+
+import pytest
+
+from anxin.lake.services import ingest_paths
+from anxin.monitoring.models import DailyRun, Finding
+from anxin.monitoring.services import DailyRunError, backfill, export_findings, run_daily, state_dir
+
+pytestmark = pytest.mark.django_db
+
+START = dt.date(2026, 1, 1)
+
+
+@pytest.fixture
+def province(tiny_batch: Path) -> Path:
+    ingest_paths([tiny_batch])
+    return tiny_batch
+
+
+def findings_on(day: dt.date) -> list[tuple]:
+    return sorted(
+        (f.rule, f.subject_type, f.subject_id, f.severity, f.workers, f.amount_fen, json.dumps(f.evidence, sort_keys=True))
+        for f in Finding.objects.open_on(day)
+    )
+
+
+def test_a_run_reads_no_event_partition_dated_before_its_day(province: Path) -> None:
+    backfill(START, START + dt.timedelta(days=3))
+    day = START + dt.timedelta(days=4)
+    result = run_daily(day)
+    event_reads = [r for r in result.reads if "/_state/" not in r and "/_registry/" not in r]
+    assert event_reads, "the run read the day's partitions"
+    for path in event_reads:
+        partition = Path(path).parent.name  # day=YYYY-MM-DD or month=YYYY-MM
+        kind, _, value = partition.partition("=")
+        assert (kind == "day" and value == day.isoformat()) or (kind == "month" and value == day.strftime("%Y-%m")), path
+    state_reads = {Path(r).parent.name for r in result.reads if "/_state/" in r}
+    assert state_reads == {f"as_of={(day - dt.timedelta(days=1)).isoformat()}"}
+
+
+def test_running_a_day_twice_gives_the_same_findings(province: Path) -> None:
+    backfill(START, START + dt.timedelta(days=45))
+    day = START + dt.timedelta(days=46)
+    run_daily(day)
+    first = findings_on(day)
+    assert first, "the tiny province has problems by mid-February"
+    run_daily(day)
+    assert findings_on(day) == first
+    assert DailyRun.objects.filter(as_of=day).count() == 1
+
+
+def test_a_crash_before_the_state_is_recorded_leaves_the_day_before_intact(province: Path) -> None:
+    backfill(START, START + dt.timedelta(days=2))
+    day = START + dt.timedelta(days=3)
+    before = sorted(p.name for p in state_dir(day - dt.timedelta(days=1)).iterdir())
+    # A half-written snapshot from a killed run: a temporary folder that was never renamed into place.
+    half = state_dir(day).parent / f".tmp-{day.isoformat()}-crashed"
+    half.mkdir()
+    (half / "ledger.parquet").write_bytes(b"partial")
+    assert not DailyRun.objects.filter(as_of=day).exists()
+    assert sorted(p.name for p in state_dir(day - dt.timedelta(days=1)).iterdir()) == before
+    run_daily(day)  # the re-run completes the day
+    assert DailyRun.objects.filter(as_of=day).exists() and not half.exists()
+
+
+def test_a_day_cannot_run_with_a_gap_before_it(province: Path) -> None:
+    backfill(START, START)
+    with pytest.raises(DailyRunError, match="backfill"):
+        run_daily(START + dt.timedelta(days=3))
+
+
+def test_a_finding_that_stops_holding_is_closed(province: Path) -> None:
+    backfill(START, START + dt.timedelta(days=5))
+    finding = Finding.objects.filter(closed_on__isnull=True).first()
+    assert finding is not None
+    # Pretend the finding was found for a subject that no rule finds today.
+    finding.subject_id = "NO-SUCH-PROJECT"
+    finding.save()
+    run_daily(START + dt.timedelta(days=6))
+    finding.refresh_from_db()
+    assert finding.closed_on == START + dt.timedelta(days=6)
+
+
+def test_no_look_ahead_later_registry_versions_and_events_are_not_used(province: Path) -> None:
+    backfill(START, START + dt.timedelta(days=1))
+    ledger_rows = sum(1 for _ in state_dir(START + dt.timedelta(days=1)).glob("ledger.parquet"))
+    assert ledger_rows == 1
+    import duckdb
+
+    latest = duckdb.sql(
+        f"SELECT max(last_attended_on) FROM read_parquet('{state_dir(START + dt.timedelta(days=1)) / 'ledger.parquet'}')"
+    ).fetchall()[0][0]
+    assert latest <= START + dt.timedelta(days=1)
+
+
+def test_the_findings_export_has_the_contract_columns(province: Path, tmp_path: Path) -> None:
+    backfill(START, START + dt.timedelta(days=45))
+    day = START + dt.timedelta(days=45)
+    out = tmp_path / "findings.csv"
+    count = export_findings(out, as_of=day)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert len(rows) == count == Finding.objects.open_on(day).count() > 0
+    assert list(rows[0]) == ["subject_type", "subject_id", "rule", "opened_on", "severity", "workers", "amount_fen", "evidence"]
+    for row in rows:
+        assert row["subject_type"] in ("project", "enterprise")
+        assert row["severity"] in ("low", "medium", "high")
+        assert row["amount_fen"] == "" or row["amount_fen"].isdigit()
+        dt.date.fromisoformat(row["opened_on"])
+        assert json.loads(row["evidence"])["article"]
+
