@@ -28,7 +28,9 @@ def main(argv: list[str] | None = None) -> None:
 
     django.setup()
     if not argv or argv[0] in ("-h", "--help", "help") and len(argv) == 1:
-        print("anxin（安薪）农民工工资支付监测预警平台\n\n用法: anxin <命令> [参数]，anxin <命令> --help 查看命令的参数\n\n命令:")
+        print(
+            "anxin（安薪）农民工工资支付监测预警平台\n\n用法: anxin <命令> [参数]，anxin <命令> --help 查看命令的参数\n\n命令:"
+        )
         for name, help_text in _own_commands():
             print(f"  {name:<16} {help_text}")
         print("\n其余 Django 管理命令（如 shell、dbshell）同样可用。")
@@ -45,13 +47,20 @@ def main(argv: list[str] | None = None) -> None:
     except (OperationalError, ProgrammingError) as exc:
         if os.environ.get("ANXIN_TRACEBACK"):
             raise
-        hint = "；数据库尚未建立或未升级，请先运行 anxin migrate" if "no such table" in str(exc) or "does not exist" in str(exc) else ""
+        hint = (
+            "；数据库尚未建立或未升级，请先运行 anxin migrate"
+            if "no such table" in str(exc) or "does not exist" in str(exc)
+            else ""
+        )
         print(f"错误：数据库操作失败：{str(exc).splitlines()[0]}{hint}", file=sys.stderr)
         sys.exit(1)
     except Exception as exc:  # one line for the operator; ANXIN_TRACEBACK=1 shows the whole story
         if os.environ.get("ANXIN_TRACEBACK"):
             raise
-        print(f"错误：{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}（设置 ANXIN_TRACEBACK=1 查看详情）", file=sys.stderr)
+        print(
+            f"错误：{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}（设置 ANXIN_TRACEBACK=1 查看详情）",
+            file=sys.stderr,
+        )
         sys.exit(1)
 
 

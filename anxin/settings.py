@@ -68,7 +68,9 @@ if not DEBUG and SECRET_KEY.startswith("anxin-demo-"):
     raise ImproperlyConfigured("ANXIN_SECRET_KEY must be set when ANXIN_DEBUG is false")
 ALLOWED_HOSTS = [
     h.strip()
-    for h in env_str("ANXIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver", "Comma-separated host names served.").split(",")
+    for h in env_str(
+        "ANXIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver", "Comma-separated host names served."
+    ).split(",")
     if h.strip()
 ]
 VAR_DIR = env_path("ANXIN_VAR", "var", "Folder for the embedded database, keys, mail and other local state.")
@@ -185,12 +187,14 @@ EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 # --- personal data ----------------------------------------------------------------------
-ANXIN_KEY_FILE = Path(_under_var(
-    "ANXIN_KEY_FILE",
-    "keys/anxin.keys.json",
-    "Key file holding the PII encryption keys (by version) and the pseudonym key. "
-    "Created on first use when ANXIN_DEBUG is true; must exist in production.",
-))
+ANXIN_KEY_FILE = Path(
+    _under_var(
+        "ANXIN_KEY_FILE",
+        "keys/anxin.keys.json",
+        "Key file holding the PII encryption keys (by version) and the pseudonym key. "
+        "Created on first use when ANXIN_DEBUG is true; must exist in production.",
+    )
+)
 if not ANXIN_KEY_FILE.is_absolute():
     ANXIN_KEY_FILE = Path.cwd() / ANXIN_KEY_FILE
 ANXIN_PII_KEYS = env_str(
@@ -221,7 +225,10 @@ if ANXIN_ENGINE not in ("duckdb", "spark"):
 ANXIN_ENGINE_THREADS = env_int("ANXIN_ENGINE_THREADS", 0, "DuckDB threads for the daily run (0 = one per core).")
 ANXIN_SPARK_MASTER = env_str("ANXIN_SPARK_MASTER", "local[2]", "Spark master URL when ANXIN_ENGINE=spark.")
 ANXIN_STATE_KEEP_DAYS = env_int(
-    "ANXIN_STATE_KEEP_DAYS", 7, "How many daily state snapshots the daily run keeps (older ones are deleted).", minimum=2
+    "ANXIN_STATE_KEEP_DAYS",
+    7,
+    "How many daily state snapshots the daily run keeps (older ones are deleted).",
+    minimum=2,
 )
 ANXIN_RULE_OVERRIDES = env_str(
     "ANXIN_RULE_OVERRIDES",
@@ -243,42 +250,63 @@ ANXIN_PUBLIC_BASE_URL = env_str(
     "Absolute address workers reach anxin at; the project QR codes on site posters encode it.",
 ).rstrip("/")
 ANXIN_LEADS_DEDUPE_DAYS = env_int(
-    "ANXIN_LEADS_DEDUPE_DAYS", 30, "Leads on the same employer and period received within this many days merge into one case.",
-    minimum=0, maximum=366,
+    "ANXIN_LEADS_DEDUPE_DAYS",
+    30,
+    "Leads on the same employer and period received within this many days merge into one case.",
+    minimum=0,
+    maximum=366,
 )
 ANXIN_LEADS_ACCEPT_WORKING_DAYS = env_int(
-    "ANXIN_LEADS_ACCEPT_WORKING_DAYS", 5, "Working days to accept a lead (关于实施《劳动保障监察条例》若干规定 第十八条).",
-    minimum=1, maximum=60,
+    "ANXIN_LEADS_ACCEPT_WORKING_DAYS",
+    5,
+    "Working days to accept a lead (关于实施《劳动保障监察条例》若干规定 第十八条).",
+    minimum=1,
+    maximum=60,
 )
 ANXIN_LEADS_FINISH_WORKING_DAYS = env_int(
-    "ANXIN_LEADS_FINISH_WORKING_DAYS", 60, "Working days from acceptance to closure (劳动保障监察条例 第十七条).",
-    minimum=1, maximum=365,
+    "ANXIN_LEADS_FINISH_WORKING_DAYS",
+    60,
+    "Working days from acceptance to closure (劳动保障监察条例 第十七条).",
+    minimum=1,
+    maximum=365,
 )
 ANXIN_LEADS_EXTENSION_WORKING_DAYS = env_int(
-    "ANXIN_LEADS_EXTENSION_WORKING_DAYS", 30, "Working days one extension adds (劳动保障监察条例 第十七条).",
-    minimum=0, maximum=365,
+    "ANXIN_LEADS_EXTENSION_WORKING_DAYS",
+    30,
+    "Working days one extension adds (劳动保障监察条例 第十七条).",
+    minimum=0,
+    maximum=365,
 )
 ANXIN_LEADS_SUPERVISION_WORKING_DAYS = env_int(
-    "ANXIN_LEADS_SUPERVISION_WORKING_DAYS", 20, "Default deadline of a 挂牌督办 listing, in working days.",
-    minimum=1, maximum=365,
+    "ANXIN_LEADS_SUPERVISION_WORKING_DAYS",
+    20,
+    "Default deadline of a 挂牌督办 listing, in working days.",
+    minimum=1,
+    maximum=365,
 )
 ANXIN_LEADS_SUBMITS_PER_IP_HOUR = env_int(
     "ANXIN_LEADS_SUBMITS_PER_IP_HOUR", 5, "Public complaints one client address may file per hour.", minimum=1
 )
 ANXIN_LEADS_SUBMITS_PER_PROJECT_HOUR = env_int(
-    "ANXIN_LEADS_SUBMITS_PER_PROJECT_HOUR", 30, "Public complaints one project's QR code may receive per hour.", minimum=1
+    "ANXIN_LEADS_SUBMITS_PER_PROJECT_HOUR",
+    30,
+    "Public complaints one project's QR code may receive per hour.",
+    minimum=1,
 )
 ANXIN_LEADS_LOOKUPS_PER_IP_HOUR = env_int(
     "ANXIN_LEADS_LOOKUPS_PER_IP_HOUR", 30, "Lookups by complaint code one client address may make per hour.", minimum=1
 )
 ANXIN_LEADS_MAX_DESCRIPTION_CHARS = env_int(
-    "ANXIN_LEADS_MAX_DESCRIPTION_CHARS", 2000, "Longest complaint text the public form accepts (characters).",
-    minimum=100, maximum=20000,
+    "ANXIN_LEADS_MAX_DESCRIPTION_CHARS",
+    2000,
+    "Longest complaint text the public form accepts (characters).",
+    minimum=100,
+    maximum=20000,
 )
 ANXIN_LEADS_MAX_FORM_BYTES = env_int(
-    "ANXIN_LEADS_MAX_FORM_BYTES", 32768, "Largest public complaint request body (bytes); larger ones are refused.",
+    "ANXIN_LEADS_MAX_FORM_BYTES",
+    32768,
+    "Largest public complaint request body (bytes); larger ones are refused.",
     minimum=4096,
 )
-ANXIN_LEADS_HOTLINE = env_str(
-    "ANXIN_LEADS_HOTLINE", "12345", "Complaint hotline printed on the site poster."
-)
+ANXIN_LEADS_HOTLINE = env_str("ANXIN_LEADS_HOTLINE", "12345", "Complaint hotline printed on the site poster.")

@@ -44,8 +44,10 @@ def main() -> None:
         print(f"scale={s.scale} days={s.days} format={args.format}")
         print(f"total {total:.1f} s; attendance rows {att:,} ({att / s.days:,.0f} per day)")
         if per_day:
-            print(f"seconds per generated day (after the first): mean {sum(per_day) / len(per_day):.2f}, "
-                  f"max {max(per_day):.2f}")
+            print(
+                f"seconds per generated day (after the first): mean {sum(per_day) / len(per_day):.2f}, "
+                f"max {max(per_day):.2f}"
+            )
         print(f"setup + first day + closing feeds: {total - sum(per_day):.1f} s")
         print(f"peak memory (ru_maxrss): {peak:.2f} GiB")
 

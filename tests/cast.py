@@ -16,7 +16,9 @@ from anxin.core.models import Organisation, User
 
 
 def make_user(username: str, role: str, org: Organisation | None) -> User:
-    return User.objects.create_user(username=username, password="pw-" + username, role=role, organisation=org, display_name=username)
+    return User.objects.create_user(
+        username=username, password="pw-" + username, role=role, organisation=org, display_name=username
+    )
 
 
 def org(name: str, level: str, code: str, uscc: str = "") -> Organisation:
@@ -25,7 +27,9 @@ def org(name: str, level: str, code: str, uscc: str = "") -> Organisation:
 
 @pytest.fixture
 def province(db: Any) -> User:
-    return make_user("province", Role.PROVINCE_OFFICER, org("福建省人力资源和社会保障厅", DivisionLevel.PROVINCE, "350000"))
+    return make_user(
+        "province", Role.PROVINCE_OFFICER, org("福建省人力资源和社会保障厅", DivisionLevel.PROVINCE, "350000")
+    )
 
 
 @pytest.fixture
@@ -72,4 +76,6 @@ def outsider(db: Any) -> User:
 def enterprise_user(db: Any) -> Any:
     from tests.factories import CONTRACTOR
 
-    return make_user("enterprise", Role.ENTERPRISE, org("厦门建工集团有限公司", DivisionLevel.COUNTY, "350203", CONTRACTOR))
+    return make_user(
+        "enterprise", Role.ENTERPRISE, org("厦门建工集团有限公司", DivisionLevel.COUNTY, "350203", CONTRACTOR)
+    )

@@ -11,8 +11,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_anxin_help_lists_every_command_of_anxin_with_its_help() -> None:
-    out = subprocess.run([sys.executable, "-m", "anxin.cli", "--help"], capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    commands = sorted(p.stem.replace("_", "-") for p in ROOT.glob("anxin/*/management/commands/*.py") if not p.stem.startswith("_"))
+    out = subprocess.run(
+        [sys.executable, "-m", "anxin.cli", "--help"], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    commands = sorted(
+        p.stem.replace("_", "-") for p in ROOT.glob("anxin/*/management/commands/*.py") if not p.stem.startswith("_")
+    )
     assert "ingest" in commands
     for name in commands:
         line = next((line for line in out.splitlines() if line.strip().startswith(name + " ")), None)

@@ -39,9 +39,7 @@ SPRING_FESTIVAL: Mapping[int, dt.date] = {
     2030: dt.date(2030, 2, 3),
 }
 
-_PACKAGE_YEARS = range(
-    min(chinese_calendar.constants.holidays).year, max(chinese_calendar.constants.holidays).year + 1
-)
+_PACKAGE_YEARS = range(min(chinese_calendar.constants.holidays).year, max(chinese_calendar.constants.holidays).year + 1)
 
 
 class UnknownCalendarYear(LookupError):

@@ -13,6 +13,7 @@ Python loop. The pseudonym key must never change once data exists.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -75,10 +76,8 @@ def keyring() -> Keyring:
         if not path.exists():
             if not settings.DEBUG:
                 raise KeyringError(f"key file {path} is missing and ANXIN_PII_KEYS/ANXIN_PSEUDONYM_KEY are not set")
-            try:
+            with contextlib.suppress(FileExistsError):  # another process created it first
                 new_key_file(path)
-            except FileExistsError:
-                pass  # another process created it first
         data = json.loads(path.read_text())
         if not pii_keys:
             pii_keys = {int(v): base64.b64decode(k) for v, k in data["pii_keys"].items()}

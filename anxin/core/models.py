@@ -50,6 +50,9 @@ class DivisionChange(models.Model):
         verbose_name = "区划变更"
         verbose_name_plural = "区划变更"
 
+    def __str__(self) -> str:
+        return f"{self.old_name}（{self.old_code}）→ {self.new_code_id}"
+
 
 class CalendarYear(models.Model):
     """A year whose holiday schedule is entered by hand (the calendar package lacks it)."""
@@ -60,6 +63,9 @@ class CalendarYear(models.Model):
     class Meta:
         verbose_name = "工作日历年份"
         verbose_name_plural = "工作日历年份"
+
+    def __str__(self) -> str:
+        return f"{self.year}年"
 
 
 class CalendarDay(models.Model):
@@ -73,6 +79,8 @@ class CalendarDay(models.Model):
         verbose_name = "工作日历调整"
         verbose_name_plural = "工作日历调整"
 
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {'工作日' if self.is_working_day else '休息日'}"
 
 
 class MinimumWage(models.Model):
@@ -90,6 +98,9 @@ class MinimumWage(models.Model):
         verbose_name_plural = "最低工资标准"
         constraints = [models.UniqueConstraint(fields=["tier", "effective_from"], name="uniq_min_wage_tier_date")]
 
+    def __str__(self) -> str:
+        return f"第{self.tier}档 {self.monthly_fen / 100:.0f}元/月（{self.effective_from}起）"
+
 
 class CountyWageTier(models.Model):
     """Which minimum-wage tier a county belongs to from a date. Unconfirmed until checked."""
@@ -103,9 +114,10 @@ class CountyWageTier(models.Model):
     class Meta:
         verbose_name = "区县最低工资档次"
         verbose_name_plural = "区县最低工资档次"
-        constraints = [
-            models.UniqueConstraint(fields=["division", "effective_from"], name="uniq_county_tier_date")
-        ]
+        constraints = [models.UniqueConstraint(fields=["division", "effective_from"], name="uniq_county_tier_date")]
+
+    def __str__(self) -> str:
+        return f"{self.division_id} 第{self.tier}档（{self.effective_from}起）"
 
 
 class Organisation(models.Model):
@@ -159,6 +171,9 @@ class ApiToken(models.Model):
         verbose_name = "接口令牌"
         verbose_name_plural = "接口令牌"
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> int:
@@ -189,6 +204,9 @@ class AuditEntry(models.Model):
         verbose_name = "审计日志"
         verbose_name_plural = "审计日志"
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type} {self.object_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -69,7 +69,12 @@ def load_reference(apps: Any) -> None:
     for row in read_csv("fujian_division_changes.csv"):
         DivisionChange.objects.update_or_create(
             old_code=row["old_code"],
-            defaults={"old_name": row["old_name"], "new_code_id": row["new_code"], "year": int(row["year"]), "source": row["source"]},
+            defaults={
+                "old_name": row["old_name"],
+                "new_code_id": row["new_code"],
+                "year": int(row["year"]),
+                "source": row["source"],
+            },
         )
     for row in read_csv("fujian_min_wage.csv"):
         MinimumWage.objects.update_or_create(
@@ -88,5 +93,9 @@ def load_reference(apps: Any) -> None:
         CountyWageTier.objects.update_or_create(
             division_id=row["county_code"],
             effective_from=dt.date.fromisoformat(row["effective_from"]),
-            defaults={"tier": int(row["tier"]), "confirmed": row["confirmed"].lower() == "true", "source": row["source"]},
+            defaults={
+                "tier": int(row["tier"]),
+                "confirmed": row["confirmed"].lower() == "true",
+                "source": row["source"],
+            },
         )

@@ -24,13 +24,47 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = [
     DemoAccount("admin", "系统管理员", Role.ADMINISTRATOR, "", "", ""),
-    DemoAccount("province", "省厅劳动监察处", Role.PROVINCE_OFFICER, "福建省人力资源和社会保障厅", DivisionLevel.PROVINCE, "350000"),
-    DemoAccount("fuzhou", "福州市局监察支队", Role.CITY_OFFICER, "福州市人力资源和社会保障局", DivisionLevel.CITY, "350100"),
-    DemoAccount("gulou", "鼓楼区劳动监察大队", Role.COUNTY_OFFICER, "福州市鼓楼区人力资源和社会保障局", DivisionLevel.COUNTY, "350102"),
-    DemoAccount("xiamen", "厦门市局监察支队", Role.CITY_OFFICER, "厦门市人力资源和社会保障局", DivisionLevel.CITY, "350200"),
-    DemoAccount("siming", "思明区劳动监察大队", Role.COUNTY_OFFICER, "厦门市思明区人力资源和社会保障局", DivisionLevel.COUNTY, "350203"),
-    DemoAccount("pingtan", "平潭综合实验区社会事业局", Role.CITY_OFFICER, "平潭综合实验区社会事业局", DivisionLevel.CITY, "350128"),
-    DemoAccount("mediator", "鼓楼区调解员", Role.MEDIATOR, "福州市鼓楼区劳动人事争议调解中心", DivisionLevel.COUNTY, "350102"),
+    DemoAccount(
+        "province",
+        "省厅劳动监察处",
+        Role.PROVINCE_OFFICER,
+        "福建省人力资源和社会保障厅",
+        DivisionLevel.PROVINCE,
+        "350000",
+    ),
+    DemoAccount(
+        "fuzhou", "福州市局监察支队", Role.CITY_OFFICER, "福州市人力资源和社会保障局", DivisionLevel.CITY, "350100"
+    ),
+    DemoAccount(
+        "gulou",
+        "鼓楼区劳动监察大队",
+        Role.COUNTY_OFFICER,
+        "福州市鼓楼区人力资源和社会保障局",
+        DivisionLevel.COUNTY,
+        "350102",
+    ),
+    DemoAccount(
+        "xiamen", "厦门市局监察支队", Role.CITY_OFFICER, "厦门市人力资源和社会保障局", DivisionLevel.CITY, "350200"
+    ),
+    DemoAccount(
+        "siming",
+        "思明区劳动监察大队",
+        Role.COUNTY_OFFICER,
+        "厦门市思明区人力资源和社会保障局",
+        DivisionLevel.COUNTY,
+        "350203",
+    ),
+    DemoAccount(
+        "pingtan",
+        "平潭综合实验区社会事业局",
+        Role.CITY_OFFICER,
+        "平潭综合实验区社会事业局",
+        DivisionLevel.CITY,
+        "350128",
+    ),
+    DemoAccount(
+        "mediator", "鼓楼区调解员", Role.MEDIATOR, "福州市鼓楼区劳动人事争议调解中心", DivisionLevel.COUNTY, "350102"
+    ),
     DemoAccount("auditor", "审计员", Role.AUDITOR, "", "", ""),
 ]
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from anxin.core.audit import record
 from anxin.core.choices import AuditAction
 from anxin.core.jurisdiction import jurisdiction_of
+from anxin.core.models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -18,8 +19,17 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> Any:
         response = super().form_valid(form)
-        record(self.request.user, AuditAction.LOGIN, object_type="core.User", object_id=str(self.request.user.pk))  # type: ignore[arg-type]
+        user = acting_user(self.request)
+        record(user, AuditAction.LOGIN, object_type="core.User", object_id=str(user.pk))
         return response
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The logged-in user of a request (views behind ``login_required``)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionError("login required")
+    return user
 
 
 def jurisdiction_context(request: HttpRequest) -> dict[str, Any]:

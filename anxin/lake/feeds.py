@@ -8,10 +8,10 @@ validation and storage are all driven from here, so the contract lives in one pl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class T(str, Enum):
+class T(StrEnum):
     """Column types of the contract."""
 
     TEXT = "text"
@@ -133,7 +133,11 @@ _feed(
             C("address", "项目地址"),
             C("builder_uscc", "建设单位", T.USCC, True),
             C("contractor_uscc", "施工总承包单位", T.USCC, True),
-            E("funding", "资金来源", [("government", "政府投资"), ("state_owned", "国有资金"), ("private", "社会资金")]),
+            E(
+                "funding",
+                "资金来源",
+                [("government", "政府投资"), ("state_owned", "国有资金"), ("private", "社会资金")],
+            ),
             C("contract_amount", "施工合同额(元)", T.MONEY, True),
             C("labor_cost_amount", "人工费用总额(元)", T.MONEY),
             C("labor_payment_cycle_days", "人工费拨付周期(天)", T.INT, minimum=1, maximum=366),
@@ -147,7 +151,13 @@ _feed(
             E(
                 "deposit_form",
                 "工资保证金形式",
-                [("cash", "现金"), ("guarantee", "银行保函"), ("insurance", "保证保险"), ("exempt", "减免"), ("none", "未存储")],
+                [
+                    ("cash", "现金"),
+                    ("guarantee", "银行保函"),
+                    ("insurance", "保证保险"),
+                    ("exempt", "减免"),
+                    ("none", "未存储"),
+                ],
             ),
             C("deposit_amount", "工资保证金金额(元)", T.MONEY),
             C("notice_board", "维权信息告示牌", T.BOOL),
@@ -252,7 +262,12 @@ _feed(
             C("amount", "金额(元)", T.MONEY, True),
             C("paid_on", "交易日期", T.DATE, True),
             C("period", "工资所属期", T.PERIOD, True),
-            E("channel", "支付渠道", [("special_account", "专户代发"), ("other_account", "其他账户"), ("cash", "现金(申报)")], True),
+            E(
+                "channel",
+                "支付渠道",
+                [("special_account", "专户代发"), ("other_account", "其他账户"), ("cash", "现金(申报)")],
+                True,
+            ),
             E("status", "交易状态", [("success", "成功"), ("failed", "失败"), ("returned", "退票")], True),
         ),
         key=("txn_id",),

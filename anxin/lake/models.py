@@ -69,6 +69,9 @@ class QuarantinedRow(models.Model):
         ordering = ["-batch_id", "feed", "file_name", "line"]
         constraints = [models.UniqueConstraint(fields=["feed", "row_key"], name="uniq_quarantine_row")]
 
+    def __str__(self) -> str:
+        return f"{self.file_name}:{self.line} {self.reason}"
+
 
 class IdempotentRequest(models.Model):
     """The first answer to an API request with an ``Idempotency-Key``, replayed on repeat."""
@@ -82,3 +85,6 @@ class IdempotentRequest(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_key")]
+
+    def __str__(self) -> str:
+        return self.key

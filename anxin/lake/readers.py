@@ -248,9 +248,7 @@ def read_parquet(path: Path, feed: Feed) -> RawTable:
         raise UnreadableFile(f"无法读取 Parquet 文件：{exc}") from exc
     mapping, ignored, missing = _map_headers(feed, source.column_names)
     n = source.num_rows
-    columns = {
-        name: _arrow_to_text(source.column(i), feed.column(name).type) for i, name in mapping.items()
-    }
+    columns = {name: _arrow_to_text(source.column(i), feed.column(name).type) for i, name in mapping.items()}
     table = _assemble(feed, columns, pa.array(range(2, n + 2), pa.int64()), None, n)
     return RawTable(feed, path, table, "parquet", ignored, missing)
 

@@ -19,33 +19,56 @@ from django.conf import settings
 
 from anxin.registry.models import Employment, Enterprise, Person, Project
 
-S, I, D, B = pa.string(), pa.int64(), pa.date32(), pa.bool_()
+S, I, D, B = pa.string(), pa.int64(), pa.date32(), pa.bool_()  # noqa: E741
 
 COLUMNS: dict[str, tuple[type, list[tuple[str, str, pa.DataType]]]] = {
     "projects": (
         Project,
         [
-            ("project_code", "project_code", S), ("name", "name", S), ("region_code", "region_code", S),
-            ("builder_uscc", "builder_uscc", S), ("contractor_uscc", "contractor_uscc", S),
-            ("contract_amount_fen", "contract_amount_fen", I), ("labor_cost_amount_fen", "labor_cost_amount_fen", I),
-            ("labor_payment_cycle_days", "labor_payment_cycle_days", I), ("start_date", "start_date", D),
-            ("planned_end_date", "planned_end_date", D), ("actual_end_date", "actual_end_date", D), ("status", "status", S),
-            ("wage_account_no", "wage_account_no", S), ("wage_account_opened_on", "wage_account_opened_on", D),
-            ("deposit_form", "deposit_form", S), ("deposit_amount_fen", "deposit_amount_fen", I),
-            ("notice_board", "notice_board", B), ("labor_manager", "labor_manager", S),
+            ("project_code", "project_code", S),
+            ("name", "name", S),
+            ("region_code", "region_code", S),
+            ("builder_uscc", "builder_uscc", S),
+            ("contractor_uscc", "contractor_uscc", S),
+            ("contract_amount_fen", "contract_amount_fen", I),
+            ("labor_cost_amount_fen", "labor_cost_amount_fen", I),
+            ("labor_payment_cycle_days", "labor_payment_cycle_days", I),
+            ("start_date", "start_date", D),
+            ("planned_end_date", "planned_end_date", D),
+            ("actual_end_date", "actual_end_date", D),
+            ("status", "status", S),
+            ("wage_account_no", "wage_account_no", S),
+            ("wage_account_opened_on", "wage_account_opened_on", D),
+            ("deposit_form", "deposit_form", S),
+            ("deposit_amount_fen", "deposit_amount_fen", I),
+            ("notice_board", "notice_board", B),
+            ("labor_manager", "labor_manager", S),
         ],
     ),
     "enterprises": (
         Enterprise,
-        [("uscc", "uscc", S), ("name", "name", S), ("kind", "kind", S), ("region_code", "region_code", S), ("industry_code", "industry_code", S)],
+        [
+            ("uscc", "uscc", S),
+            ("name", "name", S),
+            ("kind", "kind", S),
+            ("region_code", "region_code", S),
+            ("industry_code", "industry_code", S),
+        ],
     ),
     "employments": (
         Employment,
         [
-            ("project_code", "project_code", S), ("person_key", "person_key", S), ("id_masked", "id_number_masked", S),
-            ("employer_uscc", "employer_uscc", S), ("trade", "trade", S), ("contract_signed", "contract_signed", B),
-            ("start_date", "start_date", D), ("end_date", "end_date", D), ("wage_type", "wage_type", S),
-            ("wage_rate_fen", "wage_rate_fen", I), ("pay_day", "pay_day", I),
+            ("project_code", "project_code", S),
+            ("person_key", "person_key", S),
+            ("id_masked", "id_number_masked", S),
+            ("employer_uscc", "employer_uscc", S),
+            ("trade", "trade", S),
+            ("contract_signed", "contract_signed", B),
+            ("start_date", "start_date", D),
+            ("end_date", "end_date", D),
+            ("wage_type", "wage_type", S),
+            ("wage_rate_fen", "wage_rate_fen", I),
+            ("pay_day", "pay_day", I),
         ],
     ),
     "people": (Person, [("person_key", "person_key", S), ("bank_card_key", "bank_card_key", S)]),

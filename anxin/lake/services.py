@@ -136,15 +136,24 @@ class Ingestor:
             summary.quarantined += checked.quarantined.num_rows
             self._quarantine(feed, raw.path.name, checked.quarantined)
             accepted_parts.append(
-                checked.accepted.append_column("_file", pa.array([raw.path.name] * checked.accepted.num_rows, pa.string()))
+                checked.accepted.append_column(
+                    "_file", pa.array([raw.path.name] * checked.accepted.num_rows, pa.string())
+                )
             )
         accepted = pa.concat_tables(accepted_parts) if accepted_parts else None
         if accepted is not None and accepted.num_rows:
             if feed.store == "registry":
                 counts = registry.apply_rows(
-                    feed.name, accepted.drop_columns(["_line", "_file"]).to_pylist(), batch=self.batch, arrival=self.arrival
+                    feed.name,
+                    accepted.drop_columns(["_line", "_file"]).to_pylist(),
+                    batch=self.batch,
+                    arrival=self.arrival,
                 )
-                summary.accepted, summary.updated, summary.duplicates = counts.accepted, counts.updated, counts.duplicates
+                summary.accepted, summary.updated, summary.duplicates = (
+                    counts.accepted,
+                    counts.updated,
+                    counts.duplicates,
+                )
                 self.registry_changed |= bool(counts.accepted or counts.updated)
                 if feed.name == "projects":
                     self._load_known_projects()
@@ -152,8 +161,7 @@ class Ingestor:
                 store = STORES.get(feed.store)
                 if store is None:
                     raise IngestError(f"数据项 {feed.name}（{feed.label}）暂不支持导入")
-                counts = store(self, feed, accepted)
-                summary.accepted, summary.updated, summary.duplicates = counts
+                summary.accepted, summary.updated, summary.duplicates = store(self, feed, accepted)
         return summary
 
     def _quarantine(self, feed: Feed, file_name: str, bad: pa.Table) -> None:

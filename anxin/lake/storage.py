@@ -233,7 +233,9 @@ def store_events(
         os.replace(tmp, target)
         if touched is not None:
             touched.append(f"{feed.name}/{LAYOUTS[feed.name].part}={part}")
-    con.execute("DROP TABLE IF EXISTS incoming; DROP TABLE IF EXISTS stored; DROP TABLE IF EXISTS classified; DROP TABLE IF EXISTS winners")
+    con.execute(
+        "DROP TABLE IF EXISTS incoming; DROP TABLE IF EXISTS stored; DROP TABLE IF EXISTS classified; DROP TABLE IF EXISTS winners"
+    )
     return counts.get("accepted", 0), counts.get("updated", 0), counts.get("duplicate", 0)
 
 

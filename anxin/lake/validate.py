@@ -85,7 +85,10 @@ def column_sql(col: Column, ctx: Context) -> tuple[str, str]:
         typed = f"upper({v})"
         err += [
             (f"length({typed}) <> 18", f"'「{label}」应为18位，实际为' || length({typed}) || '位：' || {v}"),
-            (f"NOT regexp_full_match({typed}, '{USCC_PATTERN}')", f"'「{label}」含有不允许的字符（不使用I、O、Z、S、V）：' || {v}"),
+            (
+                f"NOT regexp_full_match({typed}, '{USCC_PATTERN}')",
+                f"'「{label}」含有不允许的字符（不使用I、O、Z、S、V）：' || {v}",
+            ),
             (f"NOT ({uscc_check_sql(typed)})", f"'「{label}」校验位错误，请核对：' || {v}"),
         ]
     elif col.type == T.ID_NUMBER:
@@ -125,7 +128,10 @@ def column_sql(col: Column, ctx: Context) -> tuple[str, str]:
         clean = f"replace(replace(replace(replace({v}, ',', ''), '¥', ''), '￥', ''), ' ', '')"
         typed = f"CAST(round(TRY_CAST({clean} AS DECIMAL(18, 2)) * 100) AS BIGINT)"
         err += [
-            (f"NOT regexp_full_match({clean}, '-?[0-9]+(\\.[0-9]{{1,2}}0*)?')", f"'「{label}」' || {v} || '不是金额（单位元，最多两位小数）'"),
+            (
+                f"NOT regexp_full_match({clean}, '-?[0-9]+(\\.[0-9]{{1,2}}0*)?')",
+                f"'「{label}」' || {v} || '不是金额（单位元，最多两位小数）'",
+            ),
             (f"starts_with({clean}, '-') AND {typed} <> 0", f"'「{label}」不能为负数：' || {v}"),
         ]
     elif col.type == T.NUMBER:
@@ -142,9 +148,7 @@ def column_sql(col: Column, ctx: Context) -> tuple[str, str]:
         if col.minimum is not None or col.maximum is not None:
             lo = col.minimum if col.minimum is not None else -(2**62)
             hi = col.maximum if col.maximum is not None else 2**62
-            err.append(
-                (f"{typed} < {lo} OR {typed} > {hi}", f"'「{label}」应在{lo}到{hi}之间：' || {v}")
-            )
+            err.append((f"{typed} < {lo} OR {typed} > {hi}", f"'「{label}」应在{lo}到{hi}之间：' || {v}"))
     elif col.type == T.BOOL:
         low = f"lower({v})"
         typed = (
@@ -178,7 +182,11 @@ def column_sql(col: Column, ctx: Context) -> tuple[str, str]:
         typed = v
     parts = " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in err)
     missing = _lit(f"必填项「{label}」为空") if col.required else "NULL"
-    error = f"(CASE WHEN {v} IS NULL THEN {missing} {parts} ELSE NULL END)" if err else f"(CASE WHEN {v} IS NULL THEN {missing} END)"
+    error = (
+        f"(CASE WHEN {v} IS NULL THEN {missing} {parts} ELSE NULL END)"
+        if err
+        else f"(CASE WHEN {v} IS NULL THEN {missing} END)"
+    )
     return typed, error
 
 

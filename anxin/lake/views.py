@@ -12,7 +12,7 @@ from anxin.core.audit import record
 from anxin.core.choices import AuditAction
 from anxin.core.exports import table_response
 from anxin.core.jurisdiction import jurisdiction_of
-from anxin.core.views import paginate, query_without_page
+from anxin.core.views import acting_user, paginate, query_without_page
 from anxin.lake.feeds import FEEDS
 from anxin.lake.models import Batch, QuarantinedRow
 from anxin.registry.models import Employment, Enterprise, Project
@@ -22,7 +22,9 @@ from anxin.registry.models import Employment, Enterprise, Project
 def home(request: HttpRequest) -> HttpResponse:
     projects = Project.objects.current().visible_to(request.user)
     where = jurisdiction_of(request.user)
-    batches = Batch.objects.all()[:10] if where.everything else Batch.objects.filter(submitted_by=request.user)[:10]
+    batches = (
+        Batch.objects.all()[:10] if where.everything else Batch.objects.filter(submitted_by=acting_user(request))[:10]
+    )
     return render(
         request,
         "core/home.html",
@@ -40,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     where = jurisdiction_of(request.user)
-    qs = Batch.objects.all() if where.everything else Batch.objects.filter(submitted_by=request.user)
+    qs = Batch.objects.all() if where.everything else Batch.objects.filter(submitted_by=acting_user(request))
     page = paginate(request, qs)
     for b in page.object_list:
         b.summary_rows = b.summary
@@ -61,7 +63,12 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(reason__icontains=q)
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        record(request.user, AuditAction.DOWNLOAD, object_type="lake.QuarantinedRow", detail={"filters": dict(request.GET), "format": fmt})  # type: ignore[arg-type]
+        record(
+            acting_user(request),
+            AuditAction.DOWNLOAD,
+            object_type="lake.QuarantinedRow",
+            detail={"filters": dict(request.GET), "format": fmt},
+        )
         header = ["批次", "数据项", "文件", "行号", "列", "原因", "原始数据（已脱敏）"]
         rows = (
             [r.batch_id, r.feed, r.file_name, r.line, r.column, r.reason, json.dumps(r.raw_masked, ensure_ascii=False)]

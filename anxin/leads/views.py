@@ -18,7 +18,7 @@ from anxin.core.choices import AuditAction, Role
 from anxin.core.exports import table_response
 from anxin.core.models import Division
 from anxin.core.money import fen_to_yuan_text
-from anxin.core.views import paginate, query_without_page
+from anxin.core.views import acting_user, paginate, query_without_page
 from anxin.leads import ratelimit, services
 from anxin.leads.choices import CaseStatus, Channel, EventKind, Outcome
 from anxin.leads.forms import CloseForm, ComplaintForm, LookupForm
@@ -165,7 +165,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     fmt = g.get("export")
     if fmt in ("csv", "xlsx"):
-        record(request.user, AuditAction.EXPORT, object_type="leads.Case", detail={"filters": dict(g), "format": fmt})  # type: ignore[arg-type]
+        record(
+            acting_user(request),
+            AuditAction.EXPORT,
+            object_type="leads.Case",
+            detail={"filters": dict(g), "format": fmt},
+        )
         return table_response(fmt, "leads", services.EXPORT_HEADER, services.export_rows(qs))
     page = paginate(request, qs)
     names = _division_names()
@@ -276,7 +281,7 @@ def reveal(request: HttpRequest, case_no: str) -> HttpResponse:
     """The complainants' identity, for the handling office only, with a logged reason."""
     case = _visible_case(request, case_no)
     try:
-        people = services.reveal_complainants(case, request.user, request.POST.get("reason", ""))  # type: ignore[arg-type]
+        people = services.reveal_complainants(case, acting_user(request), request.POST.get("reason", ""))
     except services.LeadError as exc:
         messages.error(request, str(exc))
         return redirect("leads:case", case_no=case.case_no)
@@ -295,7 +300,12 @@ def stats(request: HttpRequest) -> HttpResponse:
     figures = services.statistics(Case.objects.visible_to(request.user), year=year)
     if request.GET.get("export") in ("xlsx", "csv"):
         fmt = request.GET["export"]
-        record(request.user, AuditAction.EXPORT, object_type="leads.Statistics", detail={"year": year, "format": fmt})  # type: ignore[arg-type]
+        record(
+            acting_user(request),
+            AuditAction.EXPORT,
+            object_type="leads.Statistics",
+            detail={"year": year, "format": fmt},
+        )
         header, rows = services.stat_table(figures)
         return table_response(fmt, "leads-statistics", header, rows)
     years = sorted({d.year for d in Case.objects.visible_to(request.user).dates("received_at", "year")}, reverse=True)
@@ -308,7 +318,7 @@ def poster(request: HttpRequest, project_code: str) -> HttpResponse:
     project = get_object_or_404(Project.objects.current().visible_to(request.user), project_code=project_code)
     pdf = render_poster(poster_facts(cast(Project, project)))
     record(
-        request.user,  # type: ignore[arg-type]
+        acting_user(request),
         AuditAction.DOWNLOAD,
         object_type="registry.Project",
         object_id=project_code,

@@ -10,6 +10,4 @@ class MonitoringConfig(AppConfig):
         from anxin.core.registries import Exporter, register_exporter
         from anxin.monitoring.services import export_findings
 
-        register_exporter(
-            Exporter("findings", "某日开放的规则发现（--as-of）", export_findings, needs_as_of=True)
-        )
+        register_exporter(Exporter("findings", "某日开放的规则发现（--as-of）", export_findings, needs_as_of=True))

@@ -163,7 +163,9 @@ class SparkEngine(Engine):
         if name is None:
             self._counter += 1
             name = f"t_{self._counter}"
-        frame = self.session().createDataFrame(data.to_pandas(date_as_object=True), schema=from_arrow_schema(data.schema))
+        frame = self.session().createDataFrame(
+            data.to_pandas(date_as_object=True), schema=from_arrow_schema(data.schema)
+        )
         frame.createOrReplaceTempView(name)
         return self.backend.table(name)
 

@@ -27,6 +27,9 @@ class DailyRun(models.Model):
         verbose_name_plural = "每日监测运行"
         ordering = ["-as_of"]
 
+    def __str__(self) -> str:
+        return f"{self.as_of}（{self.engine}）"
+
 
 class FindingQuerySet(ScopedQuerySet["Finding"]):
     def open_on(self, day: dt.date) -> FindingQuerySet:
@@ -56,3 +59,6 @@ class Finding(models.Model):
         verbose_name_plural = "规则发现"
         ordering = ["-opened_on", "rule", "subject_id"]
         indexes = [models.Index(fields=["subject_type", "subject_id", "closed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.subject_id} {self.opened_on}"

@@ -26,18 +26,39 @@ SCHEMAS: dict[str, pa.Schema] = {
     # --- registry as of D -------------------------------------------------------------
     "projects": pa.schema(
         [
-            ("project_code", S), ("name", S), ("region_code", S), ("builder_uscc", S), ("contractor_uscc", S),
-            ("contract_amount_fen", I), ("labor_cost_amount_fen", I), ("labor_payment_cycle_days", I),
-            ("start_date", D), ("planned_end_date", D), ("actual_end_date", D), ("status", S),
-            ("wage_account_no", S), ("wage_account_opened_on", D), ("deposit_form", S), ("deposit_amount_fen", I),
-            ("notice_board", B), ("labor_manager", S),
+            ("project_code", S),
+            ("name", S),
+            ("region_code", S),
+            ("builder_uscc", S),
+            ("contractor_uscc", S),
+            ("contract_amount_fen", I),
+            ("labor_cost_amount_fen", I),
+            ("labor_payment_cycle_days", I),
+            ("start_date", D),
+            ("planned_end_date", D),
+            ("actual_end_date", D),
+            ("status", S),
+            ("wage_account_no", S),
+            ("wage_account_opened_on", D),
+            ("deposit_form", S),
+            ("deposit_amount_fen", I),
+            ("notice_board", B),
+            ("labor_manager", S),
         ]
     ),
     "enterprises": pa.schema([("uscc", S), ("name", S), ("kind", S), ("region_code", S), ("industry_code", S)]),
     "employments": pa.schema(
         [
-            ("project_code", S), ("person_key", S), ("id_masked", S), ("employer_uscc", S), ("trade", S),
-            ("contract_signed", B), ("start_date", D), ("end_date", D), ("wage_type", S), ("wage_rate_fen", I),
+            ("project_code", S),
+            ("person_key", S),
+            ("id_masked", S),
+            ("employer_uscc", S),
+            ("trade", S),
+            ("contract_signed", B),
+            ("start_date", D),
+            ("end_date", D),
+            ("wage_type", S),
+            ("wage_rate_fen", I),
             ("pay_day", I),
         ]
     ),
@@ -49,15 +70,28 @@ SCHEMAS: dict[str, pa.Schema] = {
     # One row per worker, project and wage period ('YYYY-MM'): what was earned, what is owed, what was paid.
     "ledger": pa.schema(
         [
-            ("project_code", S), ("person_key", S), ("period", S), ("id_masked", S),
+            ("project_code", S),
+            ("person_key", S),
+            ("period", S),
+            ("id_masked", S),
             ("employer_uscc", S),  # the payroll's employer, else the employment active on the last day attended
-            ("wage_type", S), ("wage_rate_fen", I), ("pay_day", I),
-            ("days_attended", I), ("first_attended_on", D), ("last_attended_on", D),
-            ("payroll_net_fen", I), ("payroll_gross_fen", I), ("payroll_days", I), ("payroll_confirmed", B),
+            ("wage_type", S),
+            ("wage_rate_fen", I),
+            ("pay_day", I),
+            ("days_attended", I),
+            ("first_attended_on", D),
+            ("last_attended_on", D),
+            ("payroll_net_fen", I),
+            ("payroll_gross_fen", I),
+            ("payroll_days", I),
+            ("payroll_confirmed", B),
             ("payroll_submitted_on", D),
             ("paid_fen", I),  # successful payments, any channel
-            ("paid_special_fen", I), ("paid_other_fen", I),  # special account vs other account or cash
-            ("count_payments", I), ("first_paid_on", D), ("last_paid_on", D),
+            ("paid_special_fen", I),
+            ("paid_other_fen", I),  # special account vs other account or cash
+            ("count_payments", I),
+            ("first_paid_on", D),
+            ("last_paid_on", D),
             ("paid_full_on", D),  # the day successful payments first reached the amount due
         ]
     ),
@@ -66,23 +100,40 @@ SCHEMAS: dict[str, pa.Schema] = {
     # The special account per project: inflows and payments from it, to date.
     "accounts": pa.schema(
         [
-            ("project_code", S), ("inflow_fen", I), ("count_inflows", I), ("first_inflow_on", D),
-            ("last_inflow_on", D), ("paid_from_account_fen", I),
+            ("project_code", S),
+            ("inflow_fen", I),
+            ("count_inflows", I),
+            ("first_inflow_on", D),
+            ("last_inflow_on", D),
+            ("paid_from_account_fen", I),
         ]
     ),
     "inflow_months": pa.schema([("project_code", S), ("month", S), ("inflow_fen", I)]),
     # Failed or returned transfers, with whether and when a success for the same worker-period followed.
     "failed_payments": pa.schema(
         [
-            ("txn_id", S), ("project_code", S), ("person_key", S), ("id_masked", S), ("period", S), ("amount_fen", I),
-            ("failed_on", D), ("status", S), ("repaid_on", D),
+            ("txn_id", S),
+            ("project_code", S),
+            ("person_key", S),
+            ("id_masked", S),
+            ("period", S),
+            ("amount_fen", I),
+            ("failed_on", D),
+            ("status", S),
+            ("repaid_on", D),
         ]
     ),
     # Successful payments to a card that is not the worker's registered wage card (last 120 days).
     "card_mismatches": pa.schema(
         [
-            ("txn_id", S), ("project_code", S), ("person_key", S), ("id_masked", S), ("period", S), ("amount_fen", I),
-            ("paid_on", D), ("card_last4", S),
+            ("txn_id", S),
+            ("project_code", S),
+            ("person_key", S),
+            ("id_masked", S),
+            ("period", S),
+            ("amount_fen", I),
+            ("paid_on", D),
+            ("card_last4", S),
         ]
     ),
     # What each person was paid per calendar month, across projects (last 13 months).
@@ -90,8 +141,12 @@ SCHEMAS: dict[str, pa.Schema] = {
     # Monthly feeds per employer (last 15 months): social insurance and electricity.
     "employer_months": pa.schema(
         [
-            ("uscc", S), ("month", S), ("insured_headcount", I), ("contributions_due_fen", I),
-            ("contributions_paid_fen", I), ("electricity_kwh", F),
+            ("uscc", S),
+            ("month", S),
+            ("insured_headcount", I),
+            ("contributions_due_fen", I),
+            ("contributions_paid_fen", I),
+            ("electricity_kwh", F),
         ]
     ),
     "lawsuits": pa.schema(
@@ -99,7 +154,14 @@ SCHEMAS: dict[str, pa.Schema] = {
     ),
     # People attending without an employment on the project that day (kept 30 days after last seen).
     "unregistered": pa.schema(
-        [("project_code", S), ("person_key", S), ("id_masked", S), ("first_seen_on", D), ("last_seen_on", D), ("days", I)]
+        [
+            ("project_code", S),
+            ("person_key", S),
+            ("id_masked", S),
+            ("first_seen_on", D),
+            ("last_seen_on", D),
+            ("days", I),
+        ]
     ),
     # --- the day and the rest -------------------------------------------------------------
     "attendance_today": pa.schema([("project_code", S), ("person_key", S), ("id_masked", S), ("work_date", D)]),

@@ -41,7 +41,15 @@ from anxin.monitoring.schema import SCHEMAS
 from anxin.monitoring.state import STATE_SCHEMAS, advance, months_before, person_months
 
 log = logging.getLogger(__name__)
-EVENT_FEEDS = ["attendance", "payrolls", "wage_payments", "account_inflows", "social_insurance", "utilities", "lawsuits"]
+EVENT_FEEDS = [
+    "attendance",
+    "payrolls",
+    "wage_payments",
+    "account_inflows",
+    "social_insurance",
+    "utilities",
+    "lawsuits",
+]
 DETAIL_ROWS = 20
 
 
@@ -82,7 +90,9 @@ def _is_month_end(day: dt.date) -> bool:
     return (day + dt.timedelta(days=1)).day == 1
 
 
-def day_events(engine: Engine, day: dt.date, watermark: int, previous_day_known: bool) -> tuple[dict[str, pa.Table], int]:
+def day_events(
+    engine: Engine, day: dt.date, watermark: int, previous_day_known: bool
+) -> tuple[dict[str, pa.Table], int]:
     """Events dated ``day`` and late rows (dated earlier, in batches newer than ``watermark``)."""
     events: dict[str, pa.Table] = {}
     for feed in EVENT_FEEDS:
@@ -91,7 +101,7 @@ def day_events(engine: Engine, day: dt.date, watermark: int, previous_day_known:
         else:
             events[feed] = engine.day_events(feed, day)
     late = 0
-    partitions = set()
+    partitions: set[str] = set()
     for batch_partitions in Batch.objects.filter(pk__gt=watermark, status="done").values_list("partitions", flat=True):
         partitions.update(batch_partitions or [])
     today = day.isoformat()
@@ -122,7 +132,9 @@ def calendar_tables(engine: Engine, day: dt.date, grace: int) -> dict[str, ir.Ta
     days = []
     for d, working in _known_days(cal, start, end):
         days.append((d, working))
-    calendar = pa.table({"day": [d for d, _ in days], "is_working_day": [w for _, w in days]}, schema=SCHEMAS["calendar"])
+    calendar = pa.table(
+        {"day": [d for d, _ in days], "is_working_day": [w for _, w in days]}, schema=SCHEMAS["calendar"]
+    )
     rows = []
     first = months_before(day, 16)
     year, month = int(first[:4]), int(first[5:])
@@ -137,8 +149,10 @@ def calendar_tables(engine: Engine, day: dt.date, grace: int) -> dict[str, ir.Ta
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     dues = pa.table(
         {
-            "period": [r[0] for r in rows], "pay_day": [r[1] for r in rows],
-            "due_on": [r[2] for r in rows], "arrears_on": [r[3] for r in rows],
+            "period": [r[0] for r in rows],
+            "pay_day": [r[1] for r in rows],
+            "due_on": [r[2] for r in rows],
+            "arrears_on": [r[3] for r in rows],
         },
         schema=SCHEMAS["due_dates"],
     )
@@ -182,17 +196,26 @@ def lead_cases_table(engine: Engine, day: dt.date) -> ir.Table:
     latest: dict[int, dt.date] = {}
     until = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
     since = dt.datetime.combine(day - dt.timedelta(days=120), dt.time.min)
-    for case_id, received_at in Lead.objects.filter(received_at__gte=since, received_at__lt=until).values_list("case_id", "received_at"):
+    for case_id, received_at in Lead.objects.filter(received_at__gte=since, received_at__lt=until).values_list(
+        "case_id", "received_at"
+    ):
         latest[case_id] = max(latest.get(case_id, received_at.date()), received_at.date())
     rows: list[dict[str, Any]] = []
     from anxin.leads.models import Case
 
-    for case in Case.objects.filter(pk__in=list(latest)).only("pk", "case_no", "project_code", "target_uscc", "workers_involved"):
+    for case in Case.objects.filter(pk__in=list(latest)).only(
+        "pk", "case_no", "project_code", "target_uscc", "workers_involved"
+    ):
         for subject_type, subject_id in (("project", case.project_code), ("enterprise", case.target_uscc)):
             if subject_id:
                 rows.append(
-                    {"case_no": case.case_no, "subject_type": subject_type, "subject_id": subject_id,
-                     "received_on": latest[case.pk], "workers": case.workers_involved}
+                    {
+                        "case_no": case.case_no,
+                        "subject_type": subject_type,
+                        "subject_id": subject_id,
+                        "received_on": latest[case.pk],
+                        "workers": case.workers_involved,
+                    }
                 )
     rows.sort(key=lambda r: (r["subject_type"], r["subject_id"], r["case_no"]))
     return engine.table(pa.Table.from_pylist(rows, schema=SCHEMAS["lead_cases"]), "ctx_lead_cases")
@@ -222,7 +245,9 @@ def _jsonable(value: Any) -> Any:
 AFTER_OTHERS = ("PS01",)
 
 
-def evaluate_rules(engine: Engine, ctx_tables: dict[str, ir.Table], day: dt.date, codes: list[str] | None = None) -> list[FoundRow]:
+def evaluate_rules(
+    engine: Engine, ctx_tables: dict[str, ir.Table], day: dt.date, codes: list[str] | None = None
+) -> list[FoundRow]:
     found: list[FoundRow] = []
     ordered = sorted(codes or RULES, key=lambda c: (c in AFTER_OTHERS, c))
     all_params = {code: params_for(code) for code in RULES}
@@ -267,7 +292,9 @@ def evaluate_rules(engine: Engine, ctx_tables: dict[str, ir.Table], day: dt.date
     return found
 
 
-def rule_context(engine: Engine, day: dt.date, state: dict[str, pa.Table], events: dict[str, pa.Table]) -> dict[str, ir.Table]:
+def rule_context(
+    engine: Engine, day: dt.date, state: dict[str, pa.Table], events: dict[str, pa.Table]
+) -> dict[str, ir.Table]:
     registry = registry_as_of(engine, day)
     tables: dict[str, ir.Table] = dict(registry)
     for name in STATE_SCHEMAS:
@@ -346,8 +373,13 @@ def run_daily(day: dt.date, *, engine_name: str | None = None) -> RunResult:
     DailyRun.objects.update_or_create(
         as_of=day,
         defaults={
-            "engine": engine.name, "watermark": watermark_now, "seconds": seconds, "findings_open": len(found),
-            "late_rows": late, "reads": reads, "started_at": dt.datetime.now(),
+            "engine": engine.name,
+            "watermark": watermark_now,
+            "seconds": seconds,
+            "findings_open": len(found),
+            "late_rows": late,
+            "reads": reads,
+            "started_at": dt.datetime.now(),
         },
     )
     prune_states(day)
@@ -360,7 +392,9 @@ def _region_of(found: list[FoundRow]) -> dict[tuple[str, str], str]:
     project_ids = {f.subject_id for f in found if f.subject_type == "project"}
     enterprise_ids = {f.subject_id for f in found if f.subject_type == "enterprise"}
     out: dict[tuple[str, str], str] = {}
-    for code, region in Project.objects.current().filter(project_code__in=project_ids).values_list("project_code", "region_code"):
+    for code, region in (
+        Project.objects.current().filter(project_code__in=project_ids).values_list("project_code", "region_code")
+    ):
         out[("project", code)] = region
     counties = set(Division.objects.filter(level="county").values_list("code", flat=True))
     for uscc, region in Enterprise.objects.current().filter(uscc__in=enterprise_ids).values_list("uscc", "region_code"):
@@ -372,7 +406,10 @@ def _region_of(found: list[FoundRow]) -> dict[tuple[str, str], str]:
 def store_findings(day: dt.date, found: list[FoundRow]) -> tuple[int, int]:
     """Open new findings, refresh the ones that still hold, close the ones that stopped."""
     regions = _region_of(found)
-    open_now = {(f.rule, f.subject_type, f.subject_id): f for f in Finding.objects.filter(closed_on__isnull=True, opened_on__lte=day)}
+    open_now = {
+        (f.rule, f.subject_type, f.subject_id): f
+        for f in Finding.objects.filter(closed_on__isnull=True, opened_on__lte=day)
+    }
     seen = set()
     opened = 0
     to_create = []
@@ -385,17 +422,31 @@ def store_findings(day: dt.date, found: list[FoundRow]) -> tuple[int, int]:
             opened += 1
             to_create.append(
                 Finding(
-                    rule=f.rule, subject_type=f.subject_type, subject_id=f.subject_id,
-                    region_code=regions.get((f.subject_type, f.subject_id), ""), opened_on=day, last_seen_on=day,
-                    severity=f.severity, workers=f.workers, amount_fen=f.amount_fen, evidence=f.evidence,
+                    rule=f.rule,
+                    subject_type=f.subject_type,
+                    subject_id=f.subject_id,
+                    region_code=regions.get((f.subject_type, f.subject_id), ""),
+                    opened_on=day,
+                    last_seen_on=day,
+                    severity=f.severity,
+                    workers=f.workers,
+                    amount_fen=f.amount_fen,
+                    evidence=f.evidence,
                 )
             )
         else:
             existing.last_seen_on = day
-            existing.severity, existing.workers, existing.amount_fen, existing.evidence = f.severity, f.workers, f.amount_fen, f.evidence
+            existing.severity, existing.workers, existing.amount_fen, existing.evidence = (
+                f.severity,
+                f.workers,
+                f.amount_fen,
+                f.evidence,
+            )
             to_update.append(existing)
     Finding.objects.bulk_create(to_create, batch_size=1000)
-    Finding.objects.bulk_update(to_update, ["last_seen_on", "severity", "workers", "amount_fen", "evidence"], batch_size=1000)
+    Finding.objects.bulk_update(
+        to_update, ["last_seen_on", "severity", "workers", "amount_fen", "evidence"], batch_size=1000
+    )
     stale = [pk for key, f in open_now.items() if key not in seen for pk in [f.pk]]
     Finding.objects.filter(pk__in=stale).update(closed_on=day)
     return opened, len(stale)
@@ -408,7 +459,12 @@ def prune_states(day: dt.date) -> None:
         return
     keep_from = (day - dt.timedelta(days=settings.ANXIN_STATE_KEEP_DAYS - 1)).isoformat()
     for folder in root.iterdir():
-        if folder.name.startswith("as_of=") and folder.name[6:] < keep_from or folder.name.startswith(".tmp-") or folder.name.startswith(".old-"):
+        if (
+            folder.name.startswith("as_of=")
+            and folder.name[6:] < keep_from
+            or folder.name.startswith(".tmp-")
+            or folder.name.startswith(".old-")
+        ):
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -422,7 +478,9 @@ def rewind_to(day: dt.date) -> None:
     DailyRun.objects.filter(as_of__gte=day).delete()
 
 
-def backfill(start: dt.date, end: dt.date, *, engine_name: str | None = None, progress: Callable[[RunResult], None] | None = None) -> list[RunResult]:
+def backfill(
+    start: dt.date, end: dt.date, *, engine_name: str | None = None, progress: Callable[[RunResult], None] | None = None
+) -> list[RunResult]:
     if end < start:
         raise DailyRunError("结束日期早于开始日期")
     previous = start - dt.timedelta(days=1)
@@ -455,12 +513,15 @@ def export_findings(path: Path, as_of: dt.date | None = None) -> int:
     assert as_of is not None
     rows = (
         [
-            f.subject_type, f.subject_id, f.rule, f.opened_on.isoformat(), f.severity,
-            "" if f.workers is None else f.workers, "" if f.amount_fen is None else f.amount_fen,
+            f.subject_type,
+            f.subject_id,
+            f.rule,
+            f.opened_on.isoformat(),
+            f.severity,
+            "" if f.workers is None else f.workers,
+            "" if f.amount_fen is None else f.amount_fen,
             json.dumps(f.evidence, ensure_ascii=False, sort_keys=True),
         ]
         for f in findings_open_on(as_of).iterator()
     )
     return write_contract_csv(path, FINDINGS_HEADER, rows)
-
-

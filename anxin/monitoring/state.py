@@ -29,8 +29,15 @@ from anxin.monitoring.schema import SCHEMAS
 STATE_SCHEMAS: dict[str, pa.Schema] = {
     name: SCHEMAS[name]
     for name in (
-        "ledger", "project_days", "accounts", "inflow_months", "failed_payments", "card_mismatches",
-        "employer_months", "lawsuits", "unregistered",
+        "ledger",
+        "project_days",
+        "accounts",
+        "inflow_months",
+        "failed_payments",
+        "card_mismatches",
+        "employer_months",
+        "lawsuits",
+        "unregistered",
     )
 }
 STATE_SCHEMAS["person_project_months"] = pa.schema(
@@ -70,7 +77,13 @@ def _typed_empty(engine: Engine, name: str) -> ir.Table:
 
 def _cast(table: ir.Table, schema: pa.Schema) -> ir.Table:
     """Select a table's columns in the schema's order and types (so every engine writes the same)."""
-    types = {pa.string(): "string", pa.int64(): "int64", pa.date32(): "date", pa.bool_(): "boolean", pa.float64(): "float64"}
+    types = {
+        pa.string(): "string",
+        pa.int64(): "int64",
+        pa.date32(): "date",
+        pa.bool_(): "boolean",
+        pa.float64(): "float64",
+    }
     return table.select(*[table[f.name].cast(types[f.type]).name(f.name) for f in schema])
 
 
@@ -124,7 +137,9 @@ def advance(
     success = payments.filter(payments.status == "success")
 
     # --- ledger: worker × project × period --------------------------------------------------
-    att_part = attendance.group_by(["project_code", "person_key", month_of(attendance.work_date).name("period")]).aggregate(
+    att_part = attendance.group_by(
+        ["project_code", "person_key", month_of(attendance.work_date).name("period")]
+    ).aggregate(
         id_masked=attendance.id_masked.max(),
         employer_uscc=attendance.employer_uscc.argmax(attendance.work_date),
         wage_type=attendance.wage_type.argmax(attendance.work_date),
@@ -158,9 +173,14 @@ def advance(
 
     def ledger_rows(table: ir.Table, rank: int, **columns: Any) -> ir.Table:
         values = {**base, **columns}
-        defaults = {f.name: {pa.string(): null_s, pa.int64(): null_i, pa.date32(): null_d, pa.bool_(): null_b}[f.type] for f in SCHEMAS["ledger"]}
+        defaults = {
+            f.name: {pa.string(): null_s, pa.int64(): null_i, pa.date32(): null_d, pa.bool_(): null_b}[f.type]
+            for f in SCHEMAS["ledger"]
+        }
         return table.select(
-            **{name: (values[name] if values[name] is not None else defaults[name]) for name in SCHEMAS["ledger"].names},
+            **{
+                name: (values[name] if values[name] is not None else defaults[name]) for name in SCHEMAS["ledger"].names
+            },
             _rank=ibis.literal(rank, "int64"),
         )
 
@@ -168,22 +188,47 @@ def advance(
     union = ibis.union(
         ledger_rows(old, 0, **{c: old[c] for c in SCHEMAS["ledger"].names}),
         ledger_rows(
-            att_part, 1, project_code=att_part.project_code, person_key=att_part.person_key, period=att_part.period,
-            id_masked=att_part.id_masked, employer_uscc=att_part.employer_uscc, wage_type=att_part.wage_type,
-            wage_rate_fen=att_part.wage_rate_fen, pay_day=att_part.pay_day, days_attended=att_part.days_attended,
-            first_attended_on=att_part.first_attended_on, last_attended_on=att_part.last_attended_on,
+            att_part,
+            1,
+            project_code=att_part.project_code,
+            person_key=att_part.person_key,
+            period=att_part.period,
+            id_masked=att_part.id_masked,
+            employer_uscc=att_part.employer_uscc,
+            wage_type=att_part.wage_type,
+            wage_rate_fen=att_part.wage_rate_fen,
+            pay_day=att_part.pay_day,
+            days_attended=att_part.days_attended,
+            first_attended_on=att_part.first_attended_on,
+            last_attended_on=att_part.last_attended_on,
         ),
         ledger_rows(
-            pay_part, 2, project_code=pay_part.project_code, person_key=pay_part.person_key, period=pay_part.period,
-            id_masked=pay_part.id_masked, employer_uscc=pay_part.payroll_employer, payroll_net_fen=pay_part.payroll_net_fen,
-            payroll_gross_fen=pay_part.payroll_gross_fen, payroll_days=pay_part.payroll_days,
-            payroll_confirmed=pay_part.payroll_confirmed, payroll_submitted_on=pay_part.payroll_submitted_on,
+            pay_part,
+            2,
+            project_code=pay_part.project_code,
+            person_key=pay_part.person_key,
+            period=pay_part.period,
+            id_masked=pay_part.id_masked,
+            employer_uscc=pay_part.payroll_employer,
+            payroll_net_fen=pay_part.payroll_net_fen,
+            payroll_gross_fen=pay_part.payroll_gross_fen,
+            payroll_days=pay_part.payroll_days,
+            payroll_confirmed=pay_part.payroll_confirmed,
+            payroll_submitted_on=pay_part.payroll_submitted_on,
         ),
         ledger_rows(
-            paid_part, 1, project_code=paid_part.project_code, person_key=paid_part.person_key, period=paid_part.period,
-            id_masked=paid_part.id_masked, paid_fen=paid_part.paid_fen, paid_special_fen=paid_part.paid_special_fen,
-            paid_other_fen=paid_part.paid_other_fen, count_payments=paid_part.count_payments,
-            first_paid_on=paid_part.first_paid_on, last_paid_on=paid_part.last_paid_on,
+            paid_part,
+            1,
+            project_code=paid_part.project_code,
+            person_key=paid_part.person_key,
+            period=paid_part.period,
+            id_masked=paid_part.id_masked,
+            paid_fen=paid_part.paid_fen,
+            paid_special_fen=paid_part.paid_special_fen,
+            paid_other_fen=paid_part.paid_other_fen,
+            count_payments=paid_part.count_payments,
+            first_paid_on=paid_part.first_paid_on,
+            last_paid_on=paid_part.last_paid_on,
         ),
         distinct=False,
     )
@@ -247,13 +292,19 @@ def advance(
     from_account = success.join(projects, success.project_code == projects.project_code).filter(
         success.account_no == projects.wage_account_no
     )
-    from_account_part = from_account.group_by(from_account.project_code).aggregate(paid_from_account_fen=from_account.amount.sum())
+    from_account_part = from_account.group_by(from_account.project_code).aggregate(
+        paid_from_account_fen=from_account.amount.sum()
+    )
     acc_union = ibis.union(
         prev["accounts"],
         inflow_part.mutate(paid_from_account_fen=null_i).select(*SCHEMAS["accounts"].names),
         from_account_part.select(
-            project_code=from_account_part.project_code, inflow_fen=null_i, count_inflows=null_i,
-            first_inflow_on=null_d, last_inflow_on=null_d, paid_from_account_fen=from_account_part.paid_from_account_fen,
+            project_code=from_account_part.project_code,
+            inflow_fen=null_i,
+            count_inflows=null_i,
+            first_inflow_on=null_d,
+            last_inflow_on=null_d,
+            paid_from_account_fen=from_account_part.paid_from_account_fen,
         ),
         distinct=False,
     )
@@ -277,9 +328,15 @@ def advance(
 
     # --- failed transfers and their re-payment -------------------------------------------------
     failed_new = payments.filter(payments.status != "success").select(
-        txn_id=payments.txn_id, project_code=payments.project_code, person_key=payments.person_key,
-        id_masked=payments.id_masked, period=payments.period, amount_fen=payments.amount,
-        failed_on=payments.paid_on, status=payments.status, repaid_on=null_d,
+        txn_id=payments.txn_id,
+        project_code=payments.project_code,
+        person_key=payments.person_key,
+        id_masked=payments.id_masked,
+        period=payments.period,
+        amount_fen=payments.amount,
+        failed_on=payments.paid_on,
+        status=payments.status,
+        repaid_on=null_d,
     )
     fp = ibis.union(prev["failed_payments"], failed_new, distinct=False)
     fp = fp.group_by("txn_id").aggregate(
@@ -297,16 +354,25 @@ def advance(
             fp.repaid_on, ibis.cases((repay.repay_on >= fp.failed_on, repay.repay_on), else_=null_d)
         ),
     )
-    out["failed_payments"] = fp2.filter(fp2.repaid_on.isnull() | (fp2.repaid_on > day - ibis.interval(days=FAILED_KEEP_DAYS)))
+    out["failed_payments"] = fp2.filter(
+        fp2.repaid_on.isnull() | (fp2.repaid_on > day - ibis.interval(days=FAILED_KEEP_DAYS))
+    )
 
     # --- payments to a card that is not the worker's ------------------------------------------
     mism = success.join(people, success.person_key == people.person_key).filter(
-        people.bank_card_key.notnull() & (people.bank_card_key != "") & success.card_key.notnull()
+        people.bank_card_key.notnull()
+        & (people.bank_card_key != "")
+        & success.card_key.notnull()
         & (success.card_key != people.bank_card_key)
     )
     mism_new = mism.select(
-        txn_id=success.txn_id, project_code=success.project_code, person_key=success.person_key,
-        id_masked=success.id_masked, period=success.period, amount_fen=success.amount, paid_on=success.paid_on,
+        txn_id=success.txn_id,
+        project_code=success.project_code,
+        person_key=success.person_key,
+        id_masked=success.id_masked,
+        period=success.period,
+        amount_fen=success.amount,
+        paid_on=success.paid_on,
         card_last4=success.card_last4,
     )
     cm = ibis.union(prev["card_mismatches"], mism_new, distinct=False)
@@ -317,7 +383,9 @@ def advance(
     ppm_new = success.group_by(["person_key", month_of(success.paid_on).name("month"), "project_code"]).aggregate(
         paid_fen=success.amount.sum()
     )
-    ppm = ibis.union(prev["person_project_months"], ppm_new.select("person_key", "month", "project_code", "paid_fen"), distinct=False)
+    ppm = ibis.union(
+        prev["person_project_months"], ppm_new.select("person_key", "month", "project_code", "paid_fen"), distinct=False
+    )
     ppm = ppm.group_by(["person_key", "month", "project_code"]).aggregate(paid_fen=ppm.paid_fen.sum())
     out["person_project_months"] = ppm.filter(ppm.month >= months_before(as_of, PERSON_MONTHS_KEEP))
 
@@ -325,13 +393,22 @@ def advance(
     si, util = ev["social_insurance"], ev["utilities"]
     em_new = ibis.union(
         si.select(
-            uscc=si.uscc, month=si.month, insured_headcount=si.insured_headcount,
-            contributions_due_fen=si.contributions_due, contributions_paid_fen=si.contributions_paid,
-            electricity_kwh=ibis.null("float64"), _rank=ibis.literal(1, "int64"),
+            uscc=si.uscc,
+            month=si.month,
+            insured_headcount=si.insured_headcount,
+            contributions_due_fen=si.contributions_due,
+            contributions_paid_fen=si.contributions_paid,
+            electricity_kwh=ibis.null("float64"),
+            _rank=ibis.literal(1, "int64"),
         ),
         util.select(
-            uscc=util.uscc, month=util.month, insured_headcount=null_i, contributions_due_fen=null_i,
-            contributions_paid_fen=null_i, electricity_kwh=util.electricity_kwh.cast("float64"), _rank=ibis.literal(1, "int64"),
+            uscc=util.uscc,
+            month=util.month,
+            insured_headcount=null_i,
+            contributions_due_fen=null_i,
+            contributions_paid_fen=null_i,
+            electricity_kwh=util.electricity_kwh.cast("float64"),
+            _rank=ibis.literal(1, "int64"),
         ),
         prev["employer_months"].mutate(_rank=ibis.literal(0, "int64")),
         distinct=False,
@@ -344,7 +421,11 @@ def advance(
     # --- lawsuits --------------------------------------------------------------------------------
     law = ev["lawsuits"]
     law_new = law.select(
-        case_no=law.case_no, uscc=law.uscc, filed_on=law.filed_on, cause=law.cause, plaintiffs=law.plaintiffs,
+        case_no=law.case_no,
+        uscc=law.uscc,
+        filed_on=law.filed_on,
+        cause=law.cause,
+        plaintiffs=law.plaintiffs,
         amount_fen=law.amount,
     )
     lw = ibis.union(prev["lawsuits"], law_new, distinct=False)
@@ -361,7 +442,9 @@ def advance(
     )
     ur = ibis.union(prev["unregistered"], unreg_new.select(*SCHEMAS["unregistered"].names), distinct=False)
     ur = ur.group_by(["project_code", "person_key"]).aggregate(
-        id_masked=ur.id_masked.max(), first_seen_on=ur.first_seen_on.min(), last_seen_on=ur.last_seen_on.max(),
+        id_masked=ur.id_masked.max(),
+        first_seen_on=ur.first_seen_on.min(),
+        last_seen_on=ur.last_seen_on.max(),
         days=ur.days.sum(),
     )
     out["unregistered"] = ur.filter(ur.last_seen_on > day - ibis.interval(days=UNREGISTERED_KEEP_DAYS))
@@ -372,5 +455,7 @@ def advance(
 def person_months(engine: Engine, person_project_months: pa.Table) -> ir.Table:
     """The rules' ``person_months``: pay per person and month across projects."""
     t = engine.table(person_project_months, "ctx_person_project_months")
-    agg = t.group_by(["person_key", "month"]).aggregate(paid_fen=t.paid_fen.sum(), count_projects=t.project_code.nunique().cast("int64"))
+    agg = t.group_by(["person_key", "month"]).aggregate(
+        paid_fen=t.paid_fen.sum(), count_projects=t.project_code.nunique().cast("int64")
+    )
     return agg

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from anxin.core.audit import record
 from anxin.core.choices import AuditAction
 from anxin.core.exports import table_response
-from anxin.core.views import paginate, query_without_page
+from anxin.core.views import acting_user, paginate, query_without_page
 from anxin.monitoring.models import DailyRun, Finding
 from anxin.monitoring.rules import RULES
 
@@ -27,7 +27,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         day = dt.date.fromisoformat(day_text) if day_text else dt.date.today()
     except ValueError:
         day = latest.as_of if latest else dt.date.today()
-    qs = Finding.objects.visible_to(request.user).open_on(day)
+    qs = Finding.objects.open_on(day).visible_to(request.user)
     rule = request.GET.get("rule", "")
     if rule:
         qs = qs.filter(rule=rule)
@@ -40,12 +40,37 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     qs = qs.order_by("-severity", "-amount_fen", "subject_id", "rule")
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        record(request.user, AuditAction.EXPORT, object_type="monitoring.Finding", detail={"filters": dict(request.GET), "format": fmt})  # type: ignore[arg-type]
-        header = ["规则", "规则名称", "对象类型", "对象", "区县", "发现日期", "严重程度", "涉及人数", "涉及金额(分)", "证据"]
+        record(
+            acting_user(request),
+            AuditAction.EXPORT,
+            object_type="monitoring.Finding",
+            detail={"filters": dict(request.GET), "format": fmt},
+        )
+        header = [
+            "规则",
+            "规则名称",
+            "对象类型",
+            "对象",
+            "区县",
+            "发现日期",
+            "严重程度",
+            "涉及人数",
+            "涉及金额(分)",
+            "证据",
+        ]
         rows = (
-            [f.rule, RULES[f.rule].title if f.rule in RULES else "", f.subject_type, f.subject_id, f.region_code,
-             f.opened_on.isoformat(), SEVERITY_LABELS.get(f.severity, f.severity), f.workers, f.amount_fen,
-             json.dumps(f.evidence, ensure_ascii=False)]
+            [
+                f.rule,
+                RULES[f.rule].title if f.rule in RULES else "",
+                f.subject_type,
+                f.subject_id,
+                f.region_code,
+                f.opened_on.isoformat(),
+                SEVERITY_LABELS.get(f.severity, f.severity),
+                f.workers,
+                f.amount_fen,
+                json.dumps(f.evidence, ensure_ascii=False),
+            ]
             for f in qs.iterator()
         )
         return table_response(fmt, "findings", header, rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -61,7 +61,9 @@ def _project(p: Project) -> dict[str, Any]:
 
 
 @router.get("/projects", response=Page, summary="项目列表（本辖区）")
-def list_projects(request: HttpRequest, q: str = "", region: str = "", status: str = "", page: int = 1, size: int = 50) -> Any:
+def list_projects(
+    request: HttpRequest, q: str = "", region: str = "", status: str = "", page: int = 1, size: int = 50
+) -> Any:
     qs = project_search(Project.objects.current().visible_to(request.user), q=q, region=region, status=status)
     count, pages, items = _page(qs, page, size)
     return {"count": count, "page": page, "pages": pages, "results": [_project(p) for p in items]}
@@ -69,7 +71,8 @@ def list_projects(request: HttpRequest, q: str = "", region: str = "", status: s
 
 @router.get("/projects/{project_code}", response=ProjectOut, summary="项目详情")
 def get_project(request: HttpRequest, project_code: str) -> Any:
-    return _project(get_object_or_404(Project.objects.current().visible_to(request.user), project_code=project_code))
+    project = get_object_or_404(Project.objects.current().visible_to(request.user), project_code=project_code)
+    return _project(cast(Project, project))
 
 
 @router.get("/enterprises", response=Page, summary="用人单位列表（本辖区）")

@@ -148,7 +148,11 @@ class Person(Version):
         region_field=None,
         extra=lambda counties: Q(
             person_key__in=Employment.objects.current()
-            .filter(project_code__in=Project.objects.current().filter(region_code__in=sorted(counties)).values("project_code"))
+            .filter(
+                project_code__in=Project.objects.current()
+                .filter(region_code__in=sorted(counties))
+                .values("project_code")
+            )
             .values("person_key")
         ),
     )
@@ -158,7 +162,9 @@ class Person(Version):
         verbose_name_plural = "人员"
         ordering = ["person_key", "valid_from"]
         constraints = [
-            models.UniqueConstraint(fields=["person_key"], condition=Q(valid_to__isnull=True), name="uniq_person_current")
+            models.UniqueConstraint(
+                fields=["person_key"], condition=Q(valid_to__isnull=True), name="uniq_person_current"
+            )
         ]
 
     def __str__(self) -> str:
@@ -201,3 +207,6 @@ class Employment(Version):
                 name="uniq_employment_current",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.project_code} {self.id_number_masked} {self.employer_uscc}"

@@ -7,7 +7,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import models, transaction
 
@@ -153,7 +153,9 @@ def _stored_versions(adapter: Adapter, keys: set[tuple[Any, ...]]) -> dict[tuple
     firsts = sorted({k[0] for k in keys})
     for i in range(0, len(firsts), 500):
         chunk = firsts[i : i + 500]
-        for version in adapter.model.objects.filter(**{f"{first}__in": chunk}).order_by("effective_at", "id"):
+        for version in cast(
+            "list[Version]", adapter.model.objects.filter(**{f"{first}__in": chunk}).order_by("effective_at", "id")
+        ):
             key = tuple(getattr(version, f) for f in adapter.key_fields)
             if key in keys:
                 found[key].append(version)
@@ -190,12 +192,12 @@ def apply_rows(
             versions = list(stored.get(key, []))
             is_new_key = not versions
             changed = False
-            if versions and all(row.get("updated_at") is None for _e, _s, row in arrivals):
-                # Undated rows all take effect now: if the last of them is what is current,
-                # the key was re-sent (perhaps with its own earlier history) and nothing changes.
-                if row_hash(arrivals[-1][2]) == versions[-1].row_hash:
-                    counts.duplicates += len(arrivals)
-                    continue
+            # Undated rows all take effect now: if the last of them is what is current,
+            # the key was re-sent (perhaps with its own earlier history) and nothing changes.
+            undated = versions and all(row.get("updated_at") is None for _e, _s, row in arrivals)
+            if undated and row_hash(arrivals[-1][2]) == versions[-1].row_hash:
+                counts.duplicates += len(arrivals)
+                continue
             for effective, _seq, row in sorted(arrivals, key=lambda a: (a[0], a[1])):
                 digest = row_hash(row)
                 in_force = [v for v in versions if v.effective_at <= effective]
@@ -207,9 +209,7 @@ def apply_rows(
                     counts.accepted += 1
                 else:
                     counts.updated += 1
-                version = adapter.model(
-                    **adapter.to_fields(row), effective_at=effective, row_hash=digest, batch=batch
-                )
+                version = adapter.model(**adapter.to_fields(row), effective_at=effective, row_hash=digest, batch=batch)
                 versions.append(version)
                 versions.sort(key=lambda v: v.effective_at)
                 changed = True
@@ -270,5 +270,12 @@ def unmask_person_field(user: Any, person: Person, field: str, reason: str) -> s
         raise PermissionError("您的角色无权查看完整个人信息")
     attr, associated, label = UNMASKABLE[field]
     value = crypto.decrypt(getattr(person, attr), associated=associated) or ""
-    record(user, AuditAction.UNMASK, object_type="registry.Person", object_id=person.person_key, reason=reason, detail={"field": field})
+    record(
+        user,
+        AuditAction.UNMASK,
+        object_type="registry.Person",
+        object_id=person.person_key,
+        reason=reason,
+        detail={"field": field},
+    )
     return value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +18,7 @@ from anxin.core.choices import AuditAction
 from anxin.core.exports import table_response
 from anxin.core.models import Division
 from anxin.core.money import fen_to_yuan_text
-from anxin.core.views import paginate, query_without_page
+from anxin.core.views import acting_user, paginate, query_without_page
 from anxin.registry.choices import EnterpriseKind, ProjectStatus
 from anxin.registry.models import Employment, Enterprise, Person, Project
 from anxin.registry.queries import enterprise_search, project_search
@@ -39,12 +39,36 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        record(request.user, AuditAction.EXPORT, object_type="registry.Project", detail={"filters": dict(request.GET), "format": fmt})  # type: ignore[arg-type]
+        record(
+            acting_user(request),
+            AuditAction.EXPORT,
+            object_type="registry.Project",
+            detail={"filters": dict(request.GET), "format": fmt},
+        )
         names = dict(Division.objects.values_list("code", "name"))
-        header = ["项目编码", "项目名称", "所在地", "区划代码", "建设单位", "施工总承包单位", "状态", "开工日期", "合同额(元)"]
+        header = [
+            "项目编码",
+            "项目名称",
+            "所在地",
+            "区划代码",
+            "建设单位",
+            "施工总承包单位",
+            "状态",
+            "开工日期",
+            "合同额(元)",
+        ]
         rows = (
-            [p.project_code, p.name, names.get(p.region_code, ""), p.region_code, p.builder_uscc, p.contractor_uscc,
-             p.get_status_display(), p.start_date.isoformat(), fen_to_yuan_text(p.contract_amount_fen)]
+            [
+                p.project_code,
+                p.name,
+                names.get(p.region_code, ""),
+                p.region_code,
+                p.builder_uscc,
+                p.contractor_uscc,
+                p.get_status_display(),
+                p.start_date.isoformat(),
+                fen_to_yuan_text(p.contract_amount_fen),
+            ]
             for p in qs.iterator()
         )
         return table_response(fmt, "projects", header, rows)
@@ -55,21 +79,35 @@ def project_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/project_list.html",
-        {"page": page, "query": query_without_page(request), "divisions": _divisions(), "statuses": ProjectStatus.choices},
+        {
+            "page": page,
+            "query": query_without_page(request),
+            "divisions": _divisions(),
+            "statuses": ProjectStatus.choices,
+        },
     )
 
 
 @login_required
 def project_detail(request: HttpRequest, project_code: str) -> HttpResponse:
-    project = get_object_or_404(Project.objects.current().visible_to(request.user), project_code=project_code)
-    employments = Employment.objects.current().filter(project_code=project.project_code).order_by("employer_uscc", "person_key")
+    project = cast(
+        Project, get_object_or_404(Project.objects.current().visible_to(request.user), project_code=project_code)
+    )
+    employments = (
+        Employment.objects.current().filter(project_code=project.project_code).order_by("employer_uscc", "person_key")
+    )
     usccs = {project.builder_uscc, project.contractor_uscc, *employments.values_list("employer_uscc", flat=True)}
-    enterprises = {e.uscc: e for e in Enterprise.objects.current().filter(uscc__in=usccs)}
+    enterprises = {e.uscc: e for e in cast(list[Enterprise], Enterprise.objects.current().filter(uscc__in=usccs))}
     by_employer = employments.values("employer_uscc").annotate(n=Count("id")).order_by("-n")
     today = dt.date.today()
     on_site = employments.filter(start_date__lte=today).exclude(end_date__lt=today).count()
     page = paginate(request, employments)
-    people = {p.person_key: p for p in Person.objects.current().filter(person_key__in=[e.person_key for e in page.object_list])}
+    people = {
+        p.person_key: p
+        for p in cast(
+            list[Person], Person.objects.current().filter(person_key__in=[e.person_key for e in page.object_list])
+        )
+    }
     for e in page.object_list:
         e.person = people.get(e.person_key)
         e.employer = enterprises.get(e.employer_uscc)
@@ -82,7 +120,10 @@ def project_detail(request: HttpRequest, project_code: str) -> HttpResponse:
             "region": Division.objects.filter(code=project.region_code).first(),
             "builder": enterprises.get(project.builder_uscc),
             "contractor": enterprises.get(project.contractor_uscc),
-            "employers": [{"uscc": r["employer_uscc"], "n": r["n"], "enterprise": enterprises.get(r["employer_uscc"])} for r in by_employer],
+            "employers": [
+                {"uscc": r["employer_uscc"], "n": r["n"], "enterprise": enterprises.get(r["employer_uscc"])}
+                for r in by_employer
+            ],
             "workers_total": employments.values("person_key").distinct().count(),
             "on_site": on_site,
             "page": page,
@@ -94,13 +135,22 @@ def project_detail(request: HttpRequest, project_code: str) -> HttpResponse:
 @login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     qs = enterprise_search(
-        Enterprise.objects.current().visible_to(request.user), q=request.GET.get("q", ""), kind=request.GET.get("kind", "")
+        Enterprise.objects.current().visible_to(request.user),
+        q=request.GET.get("q", ""),
+        kind=request.GET.get("kind", ""),
     )
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        record(request.user, AuditAction.EXPORT, object_type="registry.Enterprise", detail={"filters": dict(request.GET), "format": fmt})  # type: ignore[arg-type]
+        record(
+            acting_user(request),
+            AuditAction.EXPORT,
+            object_type="registry.Enterprise",
+            detail={"filters": dict(request.GET), "format": fmt},
+        )
         rows = ([e.uscc, e.name, e.get_kind_display(), e.region_code, e.industry_code] for e in qs.iterator())
-        return table_response(fmt, "enterprises", ["统一社会信用代码", "单位名称", "单位类型", "注册地区划", "行业代码"], rows)
+        return table_response(
+            fmt, "enterprises", ["统一社会信用代码", "单位名称", "单位类型", "注册地区划", "行业代码"], rows
+        )
     page = paginate(request, qs)
     return render(
         request,
@@ -111,7 +161,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
-    enterprise = get_object_or_404(Enterprise.objects.current().visible_to(request.user), uscc=uscc)
+    enterprise = cast(Enterprise, get_object_or_404(Enterprise.objects.current().visible_to(request.user), uscc=uscc))
     projects = Project.objects.current().visible_to(request.user)
     return render(
         request,
@@ -136,10 +186,14 @@ def unmask(request: HttpRequest, person_key: str) -> HttpResponse:
     field = request.POST.get("field", "")
     reason = request.POST.get("reason", "")
     try:
-        value = unmask_person_field(request.user, person, field, reason)  # type: ignore[arg-type]
+        value = unmask_person_field(acting_user(request), cast(Person, person), field, reason)
     except UnmaskRefused as exc:
         messages.error(request, str(exc))
         return redirect(request.POST.get("next") or "/")
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from exc
-    return render(request, "registry/unmasked.html", {"person": person, "field": field, "value": value, "reason": reason, "next": request.POST.get("next", "/")})
+    return render(
+        request,
+        "registry/unmasked.html",
+        {"person": person, "field": field, "value": value, "reason": reason, "next": request.POST.get("next", "/")},
+    )

@@ -53,20 +53,47 @@ RULES_OF = {
 }
 #: Kinds that decide how a project pays: at most one per project.
 EXCLUSIVE = (
-    ("builder_stops_funding", 6), ("subcontractor_stops_paying", 8), ("late_systematic", 6),
-    ("failed_not_repaid", 5), ("off_payroll", 5), ("site_emptying", 4), ("underfunded", 4), ("funding_late", 4),
-    ("no_special_account", 4), ("clean_late_once", 6), ("clean_failed_repaid", 6), ("clean_completion", 5),
+    ("builder_stops_funding", 6),
+    ("subcontractor_stops_paying", 8),
+    ("late_systematic", 6),
+    ("failed_not_repaid", 5),
+    ("off_payroll", 5),
+    ("site_emptying", 4),
+    ("underfunded", 4),
+    ("funding_late", 4),
+    ("no_special_account", 4),
+    ("clean_late_once", 6),
+    ("clean_failed_repaid", 6),
+    ("clean_completion", 5),
     ("clean_seasonal_dip", 4),
 )
 #: Kinds that may share a project with others (never a clean look-alike's project).
 OVERLAPPING = (
-    ("below_min_wage", 5), ("ghost_payroll", 5), ("unconfirmed_payroll", 5), ("card_held", 5),
-    ("implausible_pay", 3), ("outside_account", 5), ("no_deposit", 5), ("low_deposit", 5),
-    ("unregistered_workers", 6), ("no_contracts", 5), ("attendance_gap", 4), ("no_labor_manager", 5),
+    ("below_min_wage", 5),
+    ("ghost_payroll", 5),
+    ("unconfirmed_payroll", 5),
+    ("card_held", 5),
+    ("implausible_pay", 3),
+    ("outside_account", 5),
+    ("no_deposit", 5),
+    ("low_deposit", 5),
+    ("unregistered_workers", 6),
+    ("no_contracts", 5),
+    ("attendance_gap", 4),
+    ("no_labor_manager", 5),
     ("no_notice_board", 6),
 )
-ARREARS_KINDS = ("builder_stops_funding", "subcontractor_stops_paying", "late_systematic", "failed_not_repaid",
-                 "off_payroll", "site_emptying", "underfunded", "funding_late", "no_special_account")
+ARREARS_KINDS = (
+    "builder_stops_funding",
+    "subcontractor_stops_paying",
+    "late_systematic",
+    "failed_not_repaid",
+    "off_payroll",
+    "site_emptying",
+    "underfunded",
+    "funding_late",
+    "no_special_account",
+)
 
 
 @dataclass
@@ -165,8 +192,9 @@ def plant_episodes(w: World, rng: np.random.Generator, factor: float, cal: Calen
                     mine = on
                     sub = int(w.e_employer[on[0]])
                 ep.enterprise = sub
-                ep.employments = np.sort(rng.choice(mine, size=max(1, int(mine.size * rng.uniform(0.4, 1.0))),
-                                                    replace=False))
+                ep.employments = np.sort(
+                    rng.choice(mine, size=max(1, int(mine.size * rng.uniform(0.4, 1.0))), replace=False)
+                )
                 ep.share = 0.0 if rng.random() < 0.6 else float(rng.uniform(0.4, 0.7))
                 ep.period = early_period()
             elif kind in ("late_systematic", "failed_not_repaid", "clean_late_once", "clean_failed_repaid"):
@@ -183,10 +211,11 @@ def plant_episodes(w: World, rng: np.random.Generator, factor: float, cal: Calen
                 first = cal.arrears(cal.due(ep.period, int(w.e_pay_day[on].min())))
                 leave = first + int(rng.integers(3, 12))
                 for f in SPRING_FESTIVAL.values():
-                    if in_spring_festival_season(dt.date.fromordinal(leave), 15, 20) or \
-                            in_spring_festival_season(dt.date.fromordinal(leave + 7), 15, 20):
-                        if abs(leave - f.toordinal()) < 40:
-                            leave = f.toordinal() + 21
+                    in_season = in_spring_festival_season(
+                        dt.date.fromordinal(leave), 15, 20
+                    ) or in_spring_festival_season(dt.date.fromordinal(leave + 7), 15, 20)
+                    if in_season and abs(leave - f.toordinal()) < 40:
+                        leave = f.toordinal() + 21
                 ep.leave_on = leave if leave <= e0 - 7 else 0
             elif kind == "clean_completion":
                 end = s0 + int(days * rng.uniform(0.45, 0.85))
@@ -197,10 +226,10 @@ def plant_episodes(w: World, rng: np.random.Generator, factor: float, cal: Calen
                 w.e_end[on] = np.minimum(w.e_end[on], end - rng.integers(0, 26, size=on.size))
                 ep.start = end - 26
             elif kind == "clean_seasonal_dip":
-                f = festival_in_window[0]
+                festival = festival_in_window[0]
                 w.e_leave[on] = -rng.integers(12, 16, size=on.size)
                 w.e_return[on] = rng.integers(15, 20, size=on.size)
-                ep.start = f - 15
+                ep.start = festival - 15
             if ep.period and not ep.start:
                 ep.start = dt.date.fromisoformat(ep.period + "-01").toordinal()
             if not ep.start:
@@ -222,23 +251,56 @@ def plant_episodes(w: World, rng: np.random.Generator, factor: float, cal: Calen
                 floor = ref.MIN_WAGE_MONTHLY_YUAN[tier]
                 if rng.random() < 0.5:
                     rate = int(floor / 21.75 * rng.uniform(0.7, 0.92)) * 100
-                    ep.employments = add_employments(w, rng, p, people, employer=sub, trade=0,
-                                                     team_id=(p * 100) * 1000 + 900, start=s0 - int(rng.integers(5, 90)),
-                                                     end=FAR, wage_type=0, rate_fen=rate, pay_day=pay_day)
+                    ep.employments = add_employments(
+                        w,
+                        rng,
+                        p,
+                        people,
+                        employer=sub,
+                        trade=0,
+                        team_id=(p * 100) * 1000 + 900,
+                        start=s0 - int(rng.integers(5, 90)),
+                        end=FAR,
+                        wage_type=0,
+                        rate_fen=rate,
+                        pay_day=pay_day,
+                    )
                 else:
                     rate = int(round(floor * rng.uniform(0.75, 0.92), -1)) * 100
                     trade = [i for i, t in enumerate(ref.TRADES) if t.name == "门卫"][0]
-                    ep.employments = add_employments(w, rng, p, people, employer=int(w.p_contractor[p]), trade=trade,
-                                                     team_id=(p * 100 + trade) * 1000, start=s0 - int(rng.integers(5, 90)),
-                                                     end=FAR, wage_type=1, rate_fen=rate, pay_day=pay_day)
+                    ep.employments = add_employments(
+                        w,
+                        rng,
+                        p,
+                        people,
+                        employer=int(w.p_contractor[p]),
+                        trade=trade,
+                        team_id=(p * 100 + trade) * 1000,
+                        start=s0 - int(rng.integers(5, 90)),
+                        end=FAR,
+                        wage_type=1,
+                        rate_fen=rate,
+                        pay_day=pay_day,
+                    )
                 ep.workers = k
             elif kind == "ghost_payroll":
                 k = int(rng.integers(2, 7))
                 people = add_people(w, rng, k)
-                ep.employments = add_employments(w, rng, p, people, employer=sub, trade=0,
-                                                 team_id=(p * 100) * 1000 + 901, start=s0 - int(rng.integers(5, 60)),
-                                                 end=FAR, wage_type=0, rate_fen=int(rng.integers(22, 30)) * 1000,
-                                                 pay_day=pay_day, presence=0.0)
+                ep.employments = add_employments(
+                    w,
+                    rng,
+                    p,
+                    people,
+                    employer=sub,
+                    trade=0,
+                    team_id=(p * 100) * 1000 + 901,
+                    start=s0 - int(rng.integers(5, 60)),
+                    end=FAR,
+                    wage_type=0,
+                    rate_fen=int(rng.integers(22, 30)) * 1000,
+                    pay_day=pay_day,
+                    presence=0.0,
+                )
                 ep.period = payable[0]
                 ep.workers = k
             elif kind == "unconfirmed_payroll":
@@ -255,10 +317,20 @@ def plant_episodes(w: World, rng: np.random.Generator, factor: float, cal: Calen
             elif kind == "implausible_pay":
                 people = add_people(w, rng, 1, staff=True)
                 trade = [i for i, t in enumerate(ref.TRADES) if t.name == "施工员"][0]
-                ep.employments = add_employments(w, rng, p, people, employer=int(w.p_contractor[p]), trade=trade,
-                                                 team_id=(p * 100 + trade) * 1000, start=s0 - int(rng.integers(30, 200)),
-                                                 end=FAR, wage_type=1, rate_fen=int(rng.integers(70, 121)) * 100_000,
-                                                 pay_day=pay_day)
+                ep.employments = add_employments(
+                    w,
+                    rng,
+                    p,
+                    people,
+                    employer=int(w.p_contractor[p]),
+                    trade=trade,
+                    team_id=(p * 100 + trade) * 1000,
+                    start=s0 - int(rng.integers(30, 200)),
+                    end=FAR,
+                    wage_type=1,
+                    rate_fen=int(rng.integers(70, 121)) * 100_000,
+                    pay_day=pay_day,
+                )
                 ep.workers = 1
             elif kind == "outside_account":
                 ep.share = float(rng.uniform(0.15, 0.5))
@@ -273,12 +345,24 @@ def plant_episodes(w: World, rng: np.random.Generator, factor: float, cal: Calen
             elif kind == "unregistered_workers":
                 k = int(rng.integers(3, 13))
                 people = add_people(w, rng, k)
+                assert w.people_listed is not None
                 w.people_listed[people[: k // 2]] = False  # half were never registered anywhere
                 start = s0 + int(rng.integers(0, max(1, days // 2)))
-                ep.employments = add_employments(w, rng, p, people, employer=sub, trade=0,
-                                                 team_id=(p * 100) * 1000 + 902, start=start,
-                                                 end=start + int(rng.integers(10, 41)), wage_type=0, rate_fen=25_000,
-                                                 pay_day=pay_day, registered=False)
+                ep.employments = add_employments(
+                    w,
+                    rng,
+                    p,
+                    people,
+                    employer=sub,
+                    trade=0,
+                    team_id=(p * 100) * 1000 + 902,
+                    start=start,
+                    end=start + int(rng.integers(10, 41)),
+                    wage_type=0,
+                    rate_fen=25_000,
+                    pay_day=pay_day,
+                    registered=False,
+                )
                 ep.start = start
                 ep.workers = k
             elif kind == "no_contracts":

@@ -125,8 +125,15 @@ class Pending:
 
 
 class Simulation:
-    def __init__(self, w: World, episodes: list[Episode], rng: np.random.Generator, files: FeedFiles, seed: int,
-                 progress: Callable[[int, int], None] | None) -> None:
+    def __init__(
+        self,
+        w: World,
+        episodes: list[Episode],
+        rng: np.random.Generator,
+        files: FeedFiles,
+        seed: int,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
         self.w, self.episodes, self.rng, self.files, self.seed = w, episodes, rng, files, seed
         self.progress = progress
         self.cal = Calendar()
@@ -157,11 +164,15 @@ class Simulation:
             if ep.subject_type == "project":
                 self.watch[ep.project] = True
         self.project_factor_rules = [ep for ep in episodes if ep.kind in ("site_emptying", "attendance_gap")]
-        self.funding = {ep.project: ep for ep in episodes if ep.kind in (
-            "builder_stops_funding", "underfunded", "funding_late", "no_special_account")}
+        self.funding = {
+            ep.project: ep
+            for ep in episodes
+            if ep.kind in ("builder_stops_funding", "underfunded", "funding_late", "no_special_account")
+        }
         self.codes = pa.array(w.p_code)
-        self.monthly_equiv = np.where(w.e_wage_type == 1, w.e_rate_fen,
-                                      np.where(w.e_wage_type == 0, w.e_rate_fen * 24, 38_000 * 24))
+        self.monthly_equiv = np.where(
+            w.e_wage_type == 1, w.e_rate_fen, np.where(w.e_wage_type == 0, w.e_rate_fen * 24, 38_000 * 24)
+        )
 
     # --- the daily walk -----------------------------------------------------------------
     def run(self) -> None:
@@ -184,8 +195,11 @@ class Simulation:
     def _update_estimates(self, o: int) -> None:
         w = self.w
         active = (w.e_start <= o) & (w.e_end >= o) & w.e_registered & (w.e_presence > 0)
-        self.est = np.bincount(w.e_proj[active], weights=self.monthly_equiv[active],
-                               minlength=w.n_projects).astype(np.int64) * 9 // 10
+        self.est = (
+            np.bincount(w.e_proj[active], weights=self.monthly_equiv[active], minlength=w.n_projects).astype(np.int64)
+            * 9
+            // 10
+        )
 
     def _opening_inflows(self) -> None:
         w = self.w
@@ -193,7 +207,9 @@ class Simulation:
             if w.p_account[p] is None:
                 self.next_inflow[p] = FAR
                 continue
-            first = max(int(w.p_start[p]) - int(self.rng.integers(1, 6)), self.s0 - int(self.rng.integers(3, w.p_cycle[p] - 4)))
+            first = max(
+                int(w.p_start[p]) - int(self.rng.integers(1, 6)), self.s0 - int(self.rng.integers(3, w.p_cycle[p] - 4))
+            )
             amount = max(self.est[p], 1_000_000) * 2
             ep = self.funding.get(p)
             if ep is not None and ep.kind == "builder_stops_funding" and (self.e0 - self.s0) < 100:
@@ -209,10 +225,16 @@ class Simulation:
         amount_fen = int(-(-amount_fen // 100_000) * 100_000)  # whole thousands of yuan
         bank = int(w.p_bank[p])
         self.txn_counter[bank] += 1
-        self.inflows.append({
-            "txn_id": f"{ref.BANKS[bank][0]}{iso(o).replace('-', '')}{self.txn_counter[bank]:09d}",
-            "project_code": w.p_code[p], "account_no": w.p_account[p],
-            "payer_uscc": w.enterprises[w.p_builder[p]].uscc, "amount": amount_fen, "received_on": iso(o)})
+        self.inflows.append(
+            {
+                "txn_id": f"{ref.BANKS[bank][0]}{iso(o).replace('-', '')}{self.txn_counter[bank]:09d}",
+                "project_code": w.p_code[p],
+                "account_no": w.p_account[p],
+                "payer_uscc": w.enterprises[w.p_builder[p]].uscc,
+                "amount": amount_fen,
+                "received_on": iso(o),
+            }
+        )
         self.balance[p] += amount_fen
 
     def _inflows(self, o: int) -> None:
@@ -268,17 +290,22 @@ class Simulation:
         no_out = rng.random(n) < 0.02
         cout_s = pc.if_else(pa.array(no_out), pa.scalar(None, pa.string()), cout_s)
         method = np.where(rng.random(n) < 0.03, 3, w.p_method[proj])
-        device = pc.binary_join_element_wise("KQ", pc.cast(pa.array(proj + 100000), pa.string()),
-                                             pc.cast(pa.array(method + 1), pa.string()), "")
+        device = pc.binary_join_element_wise(
+            "KQ", pc.cast(pa.array(proj + 100000), pa.string()), pc.cast(pa.array(method + 1), pa.string()), ""
+        )
         device = pc.if_else(pa.array(method == 3), pa.scalar(None, pa.string()), device)
-        table = pa.table({
-            "project_code": self.codes.take(pa.array(proj)),
-            "id_number": w.people_ids.take(pa.array(w.e_person[e])),
-            "work_date": pa.array(np.full(n, day.isoformat())) if n else pa.array([], pa.string()),
-            "clock_in": cin_s, "clock_out": cout_s,
-            "method": pa.array(np.array(METHODS)[method]) if n else pa.array([], pa.string()),
-            "device_id": device,
-        })
+        assert w.people_ids is not None
+        table = pa.table(
+            {
+                "project_code": self.codes.take(pa.array(proj)),
+                "id_number": w.people_ids.take(pa.array(w.e_person[e])),
+                "work_date": pa.array(np.full(n, day.isoformat())) if n else pa.array([], pa.string()),
+                "clock_in": cin_s,
+                "clock_out": cout_s,
+                "method": pa.array(np.array(METHODS)[method]) if n else pa.array([], pa.string()),
+                "device_id": device,
+            }
+        )
         month = month_key(day)
         part = self.months.index(month) + 1
         updated = None
@@ -291,7 +318,9 @@ class Simulation:
             eligible[pick] = False
             if pick.size:
                 fixed = table.take(pa.array(pick))
-                fixed = fixed.set_column(4, "clock_out", pc.strftime(pa.array(cout[pick], type=pa.timestamp("s")), format=fmt))
+                fixed = fixed.set_column(
+                    4, "clock_out", pc.strftime(pa.array(cout[pick], type=pa.timestamp("s")), format=fmt)
+                )
                 self.att_stash = fixed if self.att_stash is None else pa.concat_tables([self.att_stash, fixed])
         self.files.write_chunk("attendance", part, table, updated=updated, eligible=eligible)
         self.rows["attendance"] += n
@@ -306,14 +335,22 @@ class Simulation:
         e = np.flatnonzero((self.month_days > 0) & w.e_registered)
         days = self.month_days[e]
         for ep in self.by_kind.get("ghost_payroll", []):
+            assert ep.period is not None  # plant_episodes gives every ghost payroll its first period
             if period >= ep.period:
                 e = np.concatenate([e, ep.employments])
                 days = np.concatenate([days, rng.integers(20, 27, size=ep.employments.size)])
         order = np.argsort(e, kind="stable")
         e, days = e[order], days[order]
         wt, rate = w.e_wage_type[e], w.e_rate_fen[e]
-        gross = np.where(wt == 0, days * rate, np.where(wt == 1, np.round(rate * np.minimum(days, 21.75) / 21.75),
-                                                        days * rng.integers(300, 481, size=e.size) * 100))
+        gross = np.where(
+            wt == 0,
+            days * rate,
+            np.where(
+                wt == 1,
+                np.round(rate * np.minimum(days, 21.75) / 21.75),
+                days * rng.integers(300, 481, size=e.size) * 100,
+            ),
+        )
         gross = (np.round(gross / 100) * 100).astype(np.int64)
         ded = np.where(rng.random(e.size) < 0.15, np.round(gross * rng.uniform(0.04, 0.2, size=e.size), -4), 0)
         ded = np.minimum(ded, gross).astype(np.int64)
@@ -384,19 +421,33 @@ class Simulation:
         # Payroll file: lines submitted within the window.
         sel = keep & (submitted <= self.e0)
         if sel.any():
-            self._write_payroll(period, e[sel], days[sel], gross[sel], ded[sel], net[sel], confirmed[sel],
-                                submitted[sel])
+            self._write_payroll(
+                period, e[sel], days[sel], gross[sel], ded[sel], net[sel], confirmed[sel], submitted[sel]
+            )
         # Truth for watched projects: what each worker-period is owed and when it is in arrears.
         arrears_ord = np.array([self.cal.arrears(int(x)) for x in due.tolist()], dtype=np.int64) if e.size else due
         watched = self.watch[proj]
-        due_amount = np.where(keep, net, np.where(wt == 0, days * rate,
-                                                  np.where(wt == 1, np.minimum(rate, np.round(rate * days / 21.75)), -1)))
+        due_amount = np.where(
+            keep,
+            net,
+            np.where(wt == 0, days * rate, np.where(wt == 1, np.minimum(rate, np.round(rate * days / 21.75)), -1)),
+        )
         for j in np.flatnonzero(watched).tolist():
-            self.truth_lines.setdefault(int(proj[j]), []).append((int(e[j]), period, int(due_amount[j]),
-                                                                  int(arrears_ord[j])))
+            self.truth_lines.setdefault(int(proj[j]), []).append(
+                (int(e[j]), period, int(due_amount[j]), int(arrears_ord[j]))
+            )
         pay_sel = paid_amount > 0
-        self.pending.append(Pending(period, e[pay_sel], paid_amount[pay_sel], pay[pay_sel], channel[pay_sel],
-                                    status[pay_sel], card_person[pay_sel]))
+        self.pending.append(
+            Pending(
+                period,
+                e[pay_sel],
+                paid_amount[pay_sel],
+                pay[pay_sel],
+                channel[pay_sel],
+                status[pay_sel],
+                card_person[pay_sel],
+            )
+        )
         for ee, amt, when, ch, cp in extra:
             self.pending.append(Pending(period, ee, amt, when, ch, np.zeros(ee.size, dtype=np.int64), cp))
         self.month_days[:] = 0
@@ -407,16 +458,23 @@ class Simulation:
         part = self.months.index(period) + 1
         is_last = period == self.period_files[-1] if self.period_files else True
         proj = w.e_proj[e]
-        table = pa.table({
-            "project_code": self.codes.take(pa.array(proj)),
-            "employer_uscc": pa.array([w.enterprises[x].uscc for x in np.unique(w.e_employer[e]).tolist()]).take(
-                pa.array(np.searchsorted(np.unique(w.e_employer[e]), w.e_employer[e]))),
-            "id_number": w.people_ids.take(pa.array(w.e_person[e])),
-            "period": pa.array([period] * e.size, pa.string()),
-            "days_worked": pa.array(days, pa.int64()), "gross_amount": pa.array(gross, pa.int64()),
-            "deductions": pa.array(ded, pa.int64()), "net_amount": pa.array(net, pa.int64()),
-            "confirmed": pa.array(confirmed), "submitted_on": pa.array([iso(x) for x in submitted.tolist()], pa.string()),
-        })
+        assert w.people_ids is not None
+        table = pa.table(
+            {
+                "project_code": self.codes.take(pa.array(proj)),
+                "employer_uscc": pa.array([w.enterprises[x].uscc for x in np.unique(w.e_employer[e]).tolist()]).take(
+                    pa.array(np.searchsorted(np.unique(w.e_employer[e]), w.e_employer[e]))
+                ),
+                "id_number": w.people_ids.take(pa.array(w.e_person[e])),
+                "period": pa.array([period] * e.size, pa.string()),
+                "days_worked": pa.array(days, pa.int64()),
+                "gross_amount": pa.array(gross, pa.int64()),
+                "deductions": pa.array(ded, pa.int64()),
+                "net_amount": pa.array(net, pa.int64()),
+                "confirmed": pa.array(confirmed),
+                "submitted_on": pa.array([iso(x) for x in submitted.tolist()], pa.string()),
+            }
+        )
         eligible = np.ones(e.size, dtype=bool)
         updated, self.pay_stash = self.pay_stash, None
         if not is_last and e.size:
@@ -438,8 +496,16 @@ class Simulation:
         for pend in self.pending:
             m = pend.pay == o
             if m.any():
-                parts.append((pend.period, pend.e[m], pend.amount[m], pend.channel[m].copy(), pend.status[m],
-                              pend.card_person[m]))
+                parts.append(
+                    (
+                        pend.period,
+                        pend.e[m],
+                        pend.amount[m],
+                        pend.channel[m].copy(),
+                        pend.status[m],
+                        pend.card_person[m],
+                    )
+                )
         self.pending = [p for p in self.pending if (p.pay > o).any()]
         if not parts:
             return
@@ -462,37 +528,53 @@ class Simulation:
                 keep[short] = False
             else:
                 channel[short] = 1  # the contractor advances it from its own account
-        e, amount, channel, status, card_person, proj, period = (x[keep] for x in (e, amount, channel, status,
-                                                                                     card_person, proj, period))
+        e, amount, channel, status, card_person, proj, period = (
+            x[keep] for x in (e, amount, channel, status, card_person, proj, period)
+        )
         ok_special = (channel == 0) & (status == 0)
-        self.balance -= np.bincount(proj[ok_special], weights=amount[ok_special], minlength=w.n_projects).astype(np.int64)
+        self.balance -= np.bincount(proj[ok_special], weights=amount[ok_special], minlength=w.n_projects).astype(
+            np.int64
+        )
         for j in np.flatnonzero(self.watch[proj] & (status == 0)).tolist():
             self.truth_paid.setdefault(int(proj[j]), []).append((int(e[j]), str(period[j]), int(amount[j]), o))
         n = e.size
-        bank = np.where(channel == 0, w.p_bank[proj], np.array([w.enterprises[x].bank for x in
-                                                                 w.p_contractor[proj].tolist()], dtype=np.int64))
+        bank = np.where(
+            channel == 0,
+            w.p_bank[proj],
+            np.array([w.enterprises[x].bank for x in w.p_contractor[proj].tolist()], dtype=np.int64),
+        )
         counters = np.zeros(n, dtype=np.int64)
         for b in np.unique(bank).tolist():
             m = bank == b
             counters[m] = self.txn_counter[b] + 1 + np.arange(m.sum())
             self.txn_counter[b] += m.sum()
         prefix = pa.array(np.array([b[0] for b in ref.BANKS])[bank])
-        txn = pc.binary_join_element_wise(prefix, iso(o).replace("-", ""),
-                                          pc.utf8_lpad(pc.cast(pa.array(counters), pa.string()), 9, "0"), "")
+        txn = pc.binary_join_element_wise(
+            prefix, iso(o).replace("-", ""), pc.utf8_lpad(pc.cast(pa.array(counters), pa.string()), 9, "0"), ""
+        )
         special = pa.array(np.array(w.p_account, dtype=object)[proj].tolist(), pa.string())
         other = pa.array([w.enterprises[x].account_no for x in w.p_contractor[proj].tolist()], pa.string())
-        account = pc.if_else(pa.array(channel == 0), special, pc.if_else(pa.array(channel == 1), other,
-                                                                           pa.scalar(None, pa.string())))
-        card = pc.if_else(pa.array(channel == 2), pa.scalar(None, pa.string()),
-                          w.people_card.take(pa.array(card_person)))
-        table = pa.table({
-            "txn_id": txn, "project_code": self.codes.take(pa.array(proj)), "account_no": account,
-            "id_number": w.people_ids.take(pa.array(w.e_person[e])), "card_no": card,
-            "amount": pa.array(amount, pa.int64()), "paid_on": pa.array([iso(o)] * n, pa.string()),
-            "period": pa.array(period.tolist(), pa.string()),
-            "channel": pa.array(np.array(["special_account", "other_account", "cash"])[channel]),
-            "status": pa.array(np.array(["success", "failed", "returned"])[status]),
-        })
+        account = pc.if_else(
+            pa.array(channel == 0), special, pc.if_else(pa.array(channel == 1), other, pa.scalar(None, pa.string()))
+        )
+        assert w.people_ids is not None and w.people_card is not None
+        card = pc.if_else(
+            pa.array(channel == 2), pa.scalar(None, pa.string()), w.people_card.take(pa.array(card_person))
+        )
+        table = pa.table(
+            {
+                "txn_id": txn,
+                "project_code": self.codes.take(pa.array(proj)),
+                "account_no": account,
+                "id_number": w.people_ids.take(pa.array(w.e_person[e])),
+                "card_no": card,
+                "amount": pa.array(amount, pa.int64()),
+                "paid_on": pa.array([iso(o)] * n, pa.string()),
+                "period": pa.array(period.tolist(), pa.string()),
+                "channel": pa.array(np.array(["special_account", "other_account", "cash"])[channel]),
+                "status": pa.array(np.array(["success", "failed", "returned"])[status]),
+            }
+        )
         part = self.months.index(month_key(dt.date.fromordinal(o))) + 1
         self.files.write_chunk("wage_payments", part, table)
         self.rows["wage_payments"] += n
@@ -502,13 +584,33 @@ def _write_truth(truth_dir: Path, episodes: list[Episode], lead_truth: list[tupl
     truth_dir.mkdir(parents=True, exist_ok=True)
     with open(truth_dir / "truth.csv", "w", encoding="utf-8", newline="") as f:
         wr = csv.writer(f, lineterminator="\n")
-        wr.writerow(["episode_id", "kind", "subject_type", "subject_id", "start_date", "first_arrears_date", "workers",
-                     "amount_owed_fen", "first_lead_date"])
+        wr.writerow(
+            [
+                "episode_id",
+                "kind",
+                "subject_type",
+                "subject_id",
+                "start_date",
+                "first_arrears_date",
+                "workers",
+                "amount_owed_fen",
+                "first_lead_date",
+            ]
+        )
         for ep in episodes:
-            wr.writerow([ep.episode_id, ep.kind, ep.subject_type, ep.subject_id, iso(ep.start) if ep.start else "",
-                         iso(ep.first_arrears) if ep.first_arrears else "", "" if ep.workers is None else ep.workers,
-                         "" if ep.amount_owed_fen is None else ep.amount_owed_fen,
-                         iso(ep.first_lead) if ep.first_lead else ""])
+            wr.writerow(
+                [
+                    ep.episode_id,
+                    ep.kind,
+                    ep.subject_type,
+                    ep.subject_id,
+                    iso(ep.start) if ep.start else "",
+                    iso(ep.first_arrears) if ep.first_arrears else "",
+                    "" if ep.workers is None else ep.workers,
+                    "" if ep.amount_owed_fen is None else ep.amount_owed_fen,
+                    iso(ep.first_lead) if ep.first_lead else "",
+                ]
+            )
     with open(truth_dir / "leads_truth.csv", "w", encoding="utf-8", newline="") as f:
         wr = csv.writer(f, lineterminator="\n")
         wr.writerow(["lead_id", "channel", "episode_id", "county_code"])
@@ -519,9 +621,15 @@ def _write_truth(truth_dir: Path, episodes: list[Episode], lead_truth: list[tupl
         wr.writerows(sorted(ledger.rows))
 
 
-def generate(scale: str = "tiny", days: int | None = None, start: dt.date | str | None = None, seed: int = 0,
-             out: str | Path = "synth-batch", fmt: str = "csv",
-             progress: Callable[[int, int], None] | None = None) -> Summary:
+def generate(
+    scale: str = "tiny",
+    days: int | None = None,
+    start: dt.date | str | None = None,
+    seed: int = 0,
+    out: str | Path = "synth-batch",
+    fmt: str = "csv",
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
     """Write the batch folder ``out`` and its truth in the sibling ``<out>_truth``; return a summary."""
     from anxin.synth.registry_feeds import finish_feeds
 
@@ -550,8 +658,17 @@ def generate(scale: str = "tiny", days: int | None = None, start: dt.date | str 
     lead_truth = finish_feeds(w, sim, episodes, files, rng, sc)
     rows = dict(sorted(files.rows.items()))
     _write_truth(truth_dir, episodes, lead_truth, ledger)
-    return Summary(scale=scale, start=start, days=days, out=out, truth_dir=truth_dir, rows=rows,
-                   episodes=len(episodes), bad_rows=len(ledger.rows), seconds=time.perf_counter() - t0)
+    return Summary(
+        scale=scale,
+        start=start,
+        days=days,
+        out=out,
+        truth_dir=truth_dir,
+        rows=rows,
+        episodes=len(episodes),
+        bad_rows=len(ledger.rows),
+        seconds=time.perf_counter() - t0,
+    )
 
 
 __all__ = ["SCALES", "Scale", "Summary", "generate", "EXCEL_FEED", "WAGE_TYPES", "team_labels"]

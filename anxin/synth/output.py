@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,41 +28,143 @@ S, MONEY, INT, BOOL = "s", "money", "int", "bool"
 
 #: Column order and types of every feed, exactly as FEEDS.md lists them.
 SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
-    "enterprises": (("uscc", S), ("name", S), ("kind", S), ("region_code", S), ("industry_code", S),
-                    ("legal_rep", S), ("established_on", S), ("updated_at", S)),
-    "projects": (("project_code", S), ("name", S), ("region_code", S), ("address", S), ("builder_uscc", S),
-                 ("contractor_uscc", S), ("funding", S), ("contract_amount", MONEY), ("labor_cost_amount", MONEY),
-                 ("labor_payment_cycle_days", INT), ("start_date", S), ("planned_end_date", S),
-                 ("actual_end_date", S), ("status", S), ("wage_account_no", S), ("wage_account_bank", S),
-                 ("wage_account_opened_on", S), ("deposit_form", S), ("deposit_amount", MONEY),
-                 ("notice_board", BOOL), ("labor_manager", S), ("updated_at", S)),
-    "people": (("id_number", S), ("name", S), ("phone", S), ("bank_card_no", S), ("bank_name", S),
-               ("hometown_region_code", S)),
-    "employments": (("project_code", S), ("id_number", S), ("employer_uscc", S), ("team", S), ("trade", S),
-                    ("contract_signed", BOOL), ("start_date", S), ("end_date", S), ("wage_type", S),
-                    ("wage_rate", MONEY), ("pay_day", INT)),
-    "attendance": (("project_code", S), ("id_number", S), ("work_date", S), ("clock_in", S), ("clock_out", S),
-                   ("method", S), ("device_id", S)),
-    "payrolls": (("project_code", S), ("employer_uscc", S), ("id_number", S), ("period", S), ("days_worked", INT),
-                 ("gross_amount", MONEY), ("deductions", MONEY), ("net_amount", MONEY), ("confirmed", BOOL),
-                 ("submitted_on", S)),
-    "wage_payments": (("txn_id", S), ("project_code", S), ("account_no", S), ("id_number", S), ("card_no", S),
-                      ("amount", MONEY), ("paid_on", S), ("period", S), ("channel", S), ("status", S)),
-    "account_inflows": (("txn_id", S), ("project_code", S), ("account_no", S), ("payer_uscc", S),
-                        ("amount", MONEY), ("received_on", S)),
-    "social_insurance": (("uscc", S), ("month", S), ("insured_headcount", INT), ("contributions_due", MONEY),
-                         ("contributions_paid", MONEY)),
+    "enterprises": (
+        ("uscc", S),
+        ("name", S),
+        ("kind", S),
+        ("region_code", S),
+        ("industry_code", S),
+        ("legal_rep", S),
+        ("established_on", S),
+        ("updated_at", S),
+    ),
+    "projects": (
+        ("project_code", S),
+        ("name", S),
+        ("region_code", S),
+        ("address", S),
+        ("builder_uscc", S),
+        ("contractor_uscc", S),
+        ("funding", S),
+        ("contract_amount", MONEY),
+        ("labor_cost_amount", MONEY),
+        ("labor_payment_cycle_days", INT),
+        ("start_date", S),
+        ("planned_end_date", S),
+        ("actual_end_date", S),
+        ("status", S),
+        ("wage_account_no", S),
+        ("wage_account_bank", S),
+        ("wage_account_opened_on", S),
+        ("deposit_form", S),
+        ("deposit_amount", MONEY),
+        ("notice_board", BOOL),
+        ("labor_manager", S),
+        ("updated_at", S),
+    ),
+    "people": (
+        ("id_number", S),
+        ("name", S),
+        ("phone", S),
+        ("bank_card_no", S),
+        ("bank_name", S),
+        ("hometown_region_code", S),
+    ),
+    "employments": (
+        ("project_code", S),
+        ("id_number", S),
+        ("employer_uscc", S),
+        ("team", S),
+        ("trade", S),
+        ("contract_signed", BOOL),
+        ("start_date", S),
+        ("end_date", S),
+        ("wage_type", S),
+        ("wage_rate", MONEY),
+        ("pay_day", INT),
+    ),
+    "attendance": (
+        ("project_code", S),
+        ("id_number", S),
+        ("work_date", S),
+        ("clock_in", S),
+        ("clock_out", S),
+        ("method", S),
+        ("device_id", S),
+    ),
+    "payrolls": (
+        ("project_code", S),
+        ("employer_uscc", S),
+        ("id_number", S),
+        ("period", S),
+        ("days_worked", INT),
+        ("gross_amount", MONEY),
+        ("deductions", MONEY),
+        ("net_amount", MONEY),
+        ("confirmed", BOOL),
+        ("submitted_on", S),
+    ),
+    "wage_payments": (
+        ("txn_id", S),
+        ("project_code", S),
+        ("account_no", S),
+        ("id_number", S),
+        ("card_no", S),
+        ("amount", MONEY),
+        ("paid_on", S),
+        ("period", S),
+        ("channel", S),
+        ("status", S),
+    ),
+    "account_inflows": (
+        ("txn_id", S),
+        ("project_code", S),
+        ("account_no", S),
+        ("payer_uscc", S),
+        ("amount", MONEY),
+        ("received_on", S),
+    ),
+    "social_insurance": (
+        ("uscc", S),
+        ("month", S),
+        ("insured_headcount", INT),
+        ("contributions_due", MONEY),
+        ("contributions_paid", MONEY),
+    ),
     "utilities": (("uscc", S), ("month", S), ("electricity_kwh", INT)),
     "lawsuits": (("case_no", S), ("uscc", S), ("filed_on", S), ("cause", S), ("plaintiffs", INT), ("amount", MONEY)),
-    "leads": (("lead_id", S), ("channel", S), ("received_at", S), ("target_name", S), ("target_uscc", S),
-              ("project_code", S), ("region_code", S), ("address", S), ("complainant_name", S),
-              ("complainant_phone", S), ("anonymous", BOOL), ("workers_involved", INT), ("amount_claimed", MONEY),
-              ("period_from", S), ("period_to", S), ("description", S)),
+    "leads": (
+        ("lead_id", S),
+        ("channel", S),
+        ("received_at", S),
+        ("target_name", S),
+        ("target_uscc", S),
+        ("project_code", S),
+        ("region_code", S),
+        ("address", S),
+        ("complainant_name", S),
+        ("complainant_phone", S),
+        ("anonymous", BOOL),
+        ("workers_involved", INT),
+        ("amount_claimed", MONEY),
+        ("period_from", S),
+        ("period_to", S),
+        ("description", S),
+    ),
 }
 
 #: Chinese header labels (FEEDS.md), used for the feed written as Excel would write it.
 LABELS = {
-    "enterprises": ("统一社会信用代码", "单位名称", "单位类型", "注册地区划", "行业代码", "法定代表人", "成立日期", "更新时间"),
+    "enterprises": (
+        "统一社会信用代码",
+        "单位名称",
+        "单位类型",
+        "注册地区划",
+        "行业代码",
+        "法定代表人",
+        "成立日期",
+        "更新时间",
+    ),
 }
 
 #: The feed written in GB18030 with Chinese headers and CRLF, as Excel on a Chinese Windows machine does.
@@ -81,26 +184,43 @@ class BadSpec:
 
 
 BAD_SPECS = {
-    "enterprises": BadSpec(("bad_check_digit", "impossible_date", "duplicate"), "uscc", USCC_ALPHABET, "established_on"),
-    "projects": BadSpec(("impossible_date", "negative_money", "duplicate"), date_col="start_date",
-                        money_col="contract_amount"),
+    "enterprises": BadSpec(
+        ("bad_check_digit", "impossible_date", "duplicate"), "uscc", USCC_ALPHABET, "established_on"
+    ),
+    "projects": BadSpec(
+        ("impossible_date", "negative_money", "duplicate"), date_col="start_date", money_col="contract_amount"
+    ),
     "people": BadSpec(("bad_check_digit", "duplicate"), "id_number"),
-    "employments": BadSpec(("bad_check_digit", "impossible_date", "negative_money", "unknown_project", "duplicate"),
-                           "id_number", date_col="start_date", money_col="wage_rate"),
-    "attendance": BadSpec(("bad_check_digit", "impossible_date", "unknown_project", "duplicate"), "id_number",
-                          date_col="work_date"),
-    "payrolls": BadSpec(("bad_check_digit", "negative_money", "unknown_project", "duplicate"), "id_number",
-                        money_col="net_amount"),
-    "wage_payments": BadSpec(("bad_check_digit", "impossible_date", "negative_money", "unknown_project", "duplicate"),
-                             "id_number", date_col="paid_on", money_col="amount", txn_col="txn_id"),
-    "account_inflows": BadSpec(("negative_money", "unknown_project", "duplicate"), money_col="amount",
-                               txn_col="txn_id"),
-    "social_insurance": BadSpec(("bad_check_digit", "negative_money", "duplicate"), "uscc", USCC_ALPHABET,
-                                money_col="contributions_paid"),
+    "employments": BadSpec(
+        ("bad_check_digit", "impossible_date", "negative_money", "unknown_project", "duplicate"),
+        "id_number",
+        date_col="start_date",
+        money_col="wage_rate",
+    ),
+    "attendance": BadSpec(
+        ("bad_check_digit", "impossible_date", "unknown_project", "duplicate"), "id_number", date_col="work_date"
+    ),
+    "payrolls": BadSpec(
+        ("bad_check_digit", "negative_money", "unknown_project", "duplicate"), "id_number", money_col="net_amount"
+    ),
+    "wage_payments": BadSpec(
+        ("bad_check_digit", "impossible_date", "negative_money", "unknown_project", "duplicate"),
+        "id_number",
+        date_col="paid_on",
+        money_col="amount",
+        txn_col="txn_id",
+    ),
+    "account_inflows": BadSpec(
+        ("negative_money", "unknown_project", "duplicate"), money_col="amount", txn_col="txn_id"
+    ),
+    "social_insurance": BadSpec(
+        ("bad_check_digit", "negative_money", "duplicate"), "uscc", USCC_ALPHABET, money_col="contributions_paid"
+    ),
     "utilities": BadSpec(("bad_check_digit", "duplicate"), "uscc", USCC_ALPHABET),
     "lawsuits": BadSpec(("bad_check_digit", "negative_money", "duplicate"), "uscc", USCC_ALPHABET, money_col="amount"),
-    "leads": BadSpec(("impossible_date", "negative_money", "duplicate"), date_col="received_at",
-                     money_col="amount_claimed"),
+    "leads": BadSpec(
+        ("impossible_date", "negative_money", "duplicate"), date_col="received_at", money_col="amount_claimed"
+    ),
 }
 
 
@@ -201,11 +321,15 @@ class FeedFiles:
             return bad
         if spec.txn_col:
             bad[spec.txn_col] = f"{row[spec.txn_col]}R{self._serial:05d}"
+        # BAD_SPECS only lists a kind for a feed that names the column it corrupts.
         if kind == "bad_check_digit":
+            assert spec.id_col is not None
             bad[spec.id_col] = wrong_check(row[spec.id_col], spec.id_alphabet)
         elif kind == "impossible_date":
+            assert spec.date_col is not None
             bad[spec.date_col] = _impossible(row[spec.date_col], self.rng)
         elif kind == "negative_money":
+            assert spec.money_col is not None
             bad[spec.money_col] = -abs(row[spec.money_col] or 0) or -10000
         elif kind == "unknown_project":
             bad["project_code"] = _unknown_project(row["project_code"], self._serial)
@@ -232,8 +356,16 @@ class FeedFiles:
         ext = "parquet" if self.fmt == "parquet" else "csv"
         return f"{feed}.{ext}" if part is None else f"{feed}-{part:04d}.{ext}"
 
-    def write_chunk(self, feed: str, part: int | None, table: pa.Table, *, updated: pa.Table | None = None,
-                    eligible: np.ndarray | None = None, plant: bool = True) -> None:
+    def write_chunk(
+        self,
+        feed: str,
+        part: int | None,
+        table: pa.Table,
+        *,
+        updated: pa.Table | None = None,
+        eligible: np.ndarray | None = None,
+        plant: bool = True,
+    ) -> None:
         """Append ``table`` (internal schema) to a feed file, with planted bad rows after it.
 
         ``updated`` rows (changed re-sends of rows in an earlier file) go first and are
@@ -262,14 +394,23 @@ class FeedFiles:
         if name not in self._open:
             path = self.out / name
             if parquet:
-                writer = pq.ParquetWriter(path, arrow_schema(feed, True), compression="zstd", compression_level=3,
-                                          use_dictionary=True, write_statistics=True)
+                writer = pq.ParquetWriter(
+                    path,
+                    arrow_schema(feed, True),
+                    compression="zstd",
+                    compression_level=3,
+                    use_dictionary=True,
+                    write_statistics=True,
+                )
                 self._open[name] = (None, writer, 0)
             else:
                 sink = pa.OSFile(str(path), "wb")
                 sink.write((",".join(c for c, _ in SCHEMAS[feed]) + "\n").encode())
-                writer = pacsv.CSVWriter(sink, arrow_schema(feed, False),
-                                         write_options=pacsv.WriteOptions(include_header=False, quoting_style="none"))
+                writer = pacsv.CSVWriter(
+                    sink,
+                    arrow_schema(feed, False),
+                    write_options=pacsv.WriteOptions(include_header=False, quoting_style="none"),
+                )
                 self._open[name] = (sink, writer, 0)
         sink, writer, written = self._open[name]
         self.rows[feed] = self.rows.get(feed, 0) + full.num_rows
@@ -293,16 +434,26 @@ class FeedFiles:
                 sink.close()
 
     # --- small feeds: whole lists of rows, written at once ---------------------------------
-    def write_rows(self, feed: str, rows: list[dict[str, Any]], *, reasons: list[str | None] | None = None,
-                   eligible: list[bool] | None = None, excel: bool = False) -> str:
+    def write_rows(
+        self,
+        feed: str,
+        rows: list[dict[str, Any]],
+        *,
+        reasons: Sequence[str | None] | None = None,
+        eligible: list[bool] | None = None,
+        excel: bool = False,
+    ) -> str:
         """Write a small feed from dict rows; bad copies are inserted at random later positions.
 
         ``reasons`` marks rows already known to be re-sends (``updated``); ``excel`` writes
         GB18030 with Chinese headers and CRLF line ends, quoting only where needed.
         """
         reasons = list(reasons) if reasons else [None] * len(rows)
-        elig = np.array([r is None for r in reasons]) if eligible is None else np.array(eligible) & np.array(
-            [r is None for r in reasons])
+        elig = (
+            np.array([r is None for r in reasons])
+            if eligible is None
+            else np.array(eligible) & np.array([r is None for r in reasons])
+        )
         idx, kinds = self._pick(feed, len(rows), elig)
         items: list[tuple[dict[str, Any], str | None]] = list(zip(rows, reasons, strict=True))
         # Insert each copy at a random position after its original, last first so indices hold.

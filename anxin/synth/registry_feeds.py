@@ -22,8 +22,14 @@ if TYPE_CHECKING:
 CHANNELS = ("national_platform", "hotline", "qr_code", "web", "walk_in", "letter")
 CHANNEL_WEIGHT = (0.3, 0.25, 0.2, 0.12, 0.08, 0.05)
 REGION_GIVEN = {"national_platform": 0.8, "hotline": 0.2, "qr_code": 0.6, "web": 0.5, "walk_in": 0.9, "letter": 0.3}
-LEAD_PREFIX = {"national_platform": "QGGZ", "hotline": "12345-", "qr_code": "QR", "web": "WSTS", "walk_in": "CK",
-               "letter": "XF"}
+LEAD_PREFIX = {
+    "national_platform": "QGGZ",
+    "hotline": "12345-",
+    "qr_code": "QR",
+    "web": "WSTS",
+    "walk_in": "CK",
+    "letter": "XF",
+}
 
 
 def settle_truth(w: World, sim: Simulation, episodes: list[Episode]) -> None:
@@ -95,10 +101,22 @@ def monthly_feeds(w: World, episodes: list[Episode], files: FeedFiles, rng: np.r
                 h *= 0.92
             hc = max(1, int(round(h)))
             due = hc * per_head
-            si.append({"uscc": ent.uscc, "month": month, "insured_headcount": hc, "contributions_due": due,
-                       "contributions_paid": int(due * paid_share) // 100 * 100})
-            ut.append({"uscc": ent.uscc, "month": month,
-                       "electricity_kwh": int(hc * ent.kwh_per_head * season * rng.uniform(0.95, 1.05))})
+            si.append(
+                {
+                    "uscc": ent.uscc,
+                    "month": month,
+                    "insured_headcount": hc,
+                    "contributions_due": due,
+                    "contributions_paid": int(due * paid_share) // 100 * 100,
+                }
+            )
+            ut.append(
+                {
+                    "uscc": ent.uscc,
+                    "month": month,
+                    "electricity_kwh": int(hc * ent.kwh_per_head * season * rng.uniform(0.95, 1.05)),
+                }
+            )
     files.write_rows("social_insurance", si)
     files.write_rows("utilities", ut)
 
@@ -124,9 +142,17 @@ def lawsuits(w: World, sim: Simulation, episodes: list[Episode], files: FeedFile
         for _ in range(int(rng.poisson(0.015 * months))):
             day = s0 + int(rng.integers(0, e0 - s0 + 1))
             cause = ref.LAWSUIT_BACKGROUND_CAUSES[int(rng.integers(0, len(ref.LAWSUIT_BACKGROUND_CAUSES)))]
-            rows.append({"case_no": _case_no(counters, court_of(i, "350102"), day, rng), "uscc": ent.uscc,
-                         "filed_on": iso(day), "cause": cause, "plaintiffs": 1,
-                         "amount": int(rng.integers(5, 120)) * 100_000, "_day": day})
+            rows.append(
+                {
+                    "case_no": _case_no(counters, court_of(i, "350102"), day, rng),
+                    "uscc": ent.uscc,
+                    "filed_on": iso(day),
+                    "cause": cause,
+                    "plaintiffs": 1,
+                    "amount": int(rng.integers(5, 120)) * 100_000,
+                    "_day": day,
+                }
+            )
     for ep in episodes:
         if not ep.first_arrears:
             continue
@@ -142,9 +168,17 @@ def lawsuits(w: World, sim: Simulation, episodes: list[Episode], files: FeedFile
             if day > e0:
                 continue
             k = int(rng.integers(1, 12))
-            rows.append({"case_no": _case_no(counters, court_of(ep.enterprise, fallback), day, rng),
-                         "uscc": w.enterprises[ep.enterprise].uscc, "filed_on": iso(day), "cause": ref.WAGE_CAUSE,
-                         "plaintiffs": k, "amount": k * int(rng.integers(8, 40)) * 100_000, "_day": day})
+            rows.append(
+                {
+                    "case_no": _case_no(counters, court_of(ep.enterprise, fallback), day, rng),
+                    "uscc": w.enterprises[ep.enterprise].uscc,
+                    "filed_on": iso(day),
+                    "cause": ref.WAGE_CAUSE,
+                    "plaintiffs": k,
+                    "amount": k * int(rng.integers(8, 40)) * 100_000,
+                    "_day": day,
+                }
+            )
     rows.sort(key=lambda r: (r["_day"], r["case_no"]))
     for r in rows:
         del r["_day"]
@@ -191,25 +225,34 @@ def _address_variant(w: World, county_idx: int, full: str, rng: np.random.Genera
     return f"{c.name}{rest}附近工地"
 
 
-def leads(w: World, sim: Simulation, episodes: list[Episode], files: FeedFiles, rng: np.random.Generator,
-          sc: Scale) -> list[tuple]:
+def leads(
+    w: World, sim: Simulation, episodes: list[Episode], files: FeedFiles, rng: np.random.Generator, sc: Scale
+) -> list[tuple]:
     s0, e0 = sim.s0, sim.e0
     counters = {c: 0 for c in CHANNELS}
     rows: list[dict[str, Any]] = []
     truth: list[tuple] = []
     county_index = {c.code: i for i, c in enumerate(w.counties)}
 
-    def one(channel: str, day: int, ep: Episode | None, project: int, ent: int, workers: int, amount: int,
-            period: str | None) -> None:
+    def one(
+        channel: str,
+        day: int,
+        ep: Episode | None,
+        project: int,
+        ent: int,
+        workers: int,
+        amount: int,
+        period: str | None,
+    ) -> None:
         counters[channel] += 1
         lead_id = f"{LEAD_PREFIX[channel]}{iso(day).replace('-', '')}{counters[channel]:06d}"
         if project >= 0:
             ci = int(w.p_county[project])
             full = w.p_address[project]
         else:
-            region = w.enterprises[ent].region_code
-            ci = county_index.get(region, int(w.p_county[0]))
-            full = w.enterprises[ent].address if region in county_index else w.p_address[0]
+            ent_region = w.enterprises[ent].region_code
+            ci = county_index.get(ent_region, int(w.p_county[0]))
+            full = w.enterprises[ent].address if ent_region in county_index else w.p_address[0]
         county = w.counties[ci].code
         region = county if rng.random() < REGION_GIVEN[channel] else None
         if region and rng.random() < 0.1:
@@ -226,17 +269,35 @@ def leads(w: World, sim: Simulation, episodes: list[Episode], files: FeedFiles, 
         desc = f"{who}在{site}干活，{p_from}至{p_to}的工资约{amount / 100 / 10000:.1f}万元一直未发，多次讨要无果，请求帮助。"
         if rng.random() < 0.05:
             desc = desc + "\n联系人白天在工地，晚上可以打电话。"
-        rows.append({
-            "lead_id": lead_id, "channel": channel,
-            "received_at": f"{iso(day)} {secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}",
-            "target_name": _name_variant(target.name, rng) if rng.random() > 0.1 or project < 0 else w.p_name[project],
-            "target_uscc": target.uscc if rng.random() < (0.5 if channel == "national_platform" else 0.25) else None,
-            "project_code": w.p_code[project] if project >= 0 and (channel == "qr_code" or rng.random() < 0.1) else None,
-            "region_code": region, "address": address if address or region else full,
-            "complainant_name": None if anonymous else person_name(rng),
-            "complainant_phone": None if anonymous and rng.random() < 0.7 else f"1{int(rng.integers(3, 10))}{int(rng.integers(10**8, 10**9))}",
-            "anonymous": anonymous, "workers_involved": max(1, workers), "amount_claimed": amount,
-            "period_from": p_from, "period_to": p_to, "description": desc, "_day": day * 100000 + secs})
+        rows.append(
+            {
+                "lead_id": lead_id,
+                "channel": channel,
+                "received_at": f"{iso(day)} {secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}",
+                "target_name": _name_variant(target.name, rng)
+                if rng.random() > 0.1 or project < 0
+                else w.p_name[project],
+                "target_uscc": target.uscc
+                if rng.random() < (0.5 if channel == "national_platform" else 0.25)
+                else None,
+                "project_code": w.p_code[project]
+                if project >= 0 and (channel == "qr_code" or rng.random() < 0.1)
+                else None,
+                "region_code": region,
+                "address": address if address or region else full,
+                "complainant_name": None if anonymous else person_name(rng),
+                "complainant_phone": None
+                if anonymous and rng.random() < 0.7
+                else f"1{int(rng.integers(3, 10))}{int(rng.integers(10**8, 10**9))}",
+                "anonymous": anonymous,
+                "workers_involved": max(1, workers),
+                "amount_claimed": amount,
+                "period_from": p_from,
+                "period_to": p_to,
+                "description": desc,
+                "_day": day * 100000 + secs,
+            }
+        )
         truth.append((lead_id, channel, ep.episode_id if ep else "", county))
 
     for ep in episodes:
@@ -274,39 +335,71 @@ def leads(w: World, sim: Simulation, episodes: list[Episode], files: FeedFiles, 
 def registry(w: World, sim: Simulation, files: FeedFiles, rng: np.random.Generator) -> None:
     s0, e0 = sim.s0, sim.e0
     # Enterprises: some re-sent with a new legal representative and a later updated_at.
-    rows, reasons = [], []
+    rows: list[dict[str, Any]] = []
+    reasons: list[str | None] = []
     for ent in w.enterprises:
-        rows.append({"uscc": ent.uscc, "name": ent.name, "kind": ent.kind, "region_code": ent.region_code,
-                     "industry_code": ent.industry_code, "legal_rep": ent.legal_rep,
-                     "established_on": ent.established_on, "updated_at": ent.updated_at})
+        rows.append(
+            {
+                "uscc": ent.uscc,
+                "name": ent.name,
+                "kind": ent.kind,
+                "region_code": ent.region_code,
+                "industry_code": ent.industry_code,
+                "legal_rep": ent.legal_rep,
+                "established_on": ent.established_on,
+                "updated_at": ent.updated_at,
+            }
+        )
         reasons.append(None)
     for i in rng.choice(len(rows), size=max(1, len(rows) // 100), replace=False).tolist():
         day = s0 + int(rng.integers(0, e0 - s0 + 1))
-        rows.append(dict(rows[i], legal_rep=person_name(rng), updated_at=f"{iso(day)} 10:{int(rng.integers(10, 59))}:00"))
+        rows.append(
+            dict(rows[i], legal_rep=person_name(rng), updated_at=f"{iso(day)} 10:{int(rng.integers(10, 59))}:00")
+        )
         reasons.append("updated")
     files.write_rows(EXCEL_FEED, rows, reasons=reasons, excel=True)
     # Projects: a completed project is re-sent with its completion; a few get a corrected address.
     rows, reasons = [], []
     for p in range(w.n_projects):
         acc = w.p_account[p]
-        rows.append({
-            "project_code": w.p_code[p], "name": w.p_name[p], "region_code": w.counties[w.p_county[p]].code,
-            "address": w.p_address[p], "builder_uscc": w.enterprises[w.p_builder[p]].uscc,
-            "contractor_uscc": w.enterprises[w.p_contractor[p]].uscc, "funding": w.p_funding[p],
-            "contract_amount": int(w.p_contract_fen[p]), "labor_cost_amount": int(w.p_labor_fen[p]),
-            "labor_payment_cycle_days": int(w.p_cycle[p]), "start_date": iso(w.p_start[p]),
-            "planned_end_date": iso(w.p_planned_end[p]), "actual_end_date": None, "status": "active",
-            "wage_account_no": acc, "wage_account_bank": ref.BANKS[int(w.p_bank[p])][1] if acc else None,
-            "wage_account_opened_on": iso(w.p_account_opened[p]) if acc else None,
-            "deposit_form": w.p_deposit_form[p],
-            "deposit_amount": int(w.p_deposit_fen[p]) if w.p_deposit_form[p] not in ("none", "exempt") else None,
-            "notice_board": bool(w.p_notice_board[p]), "labor_manager": w.p_manager[p], "updated_at": w.p_updated[p]})
+        rows.append(
+            {
+                "project_code": w.p_code[p],
+                "name": w.p_name[p],
+                "region_code": w.counties[w.p_county[p]].code,
+                "address": w.p_address[p],
+                "builder_uscc": w.enterprises[w.p_builder[p]].uscc,
+                "contractor_uscc": w.enterprises[w.p_contractor[p]].uscc,
+                "funding": w.p_funding[p],
+                "contract_amount": int(w.p_contract_fen[p]),
+                "labor_cost_amount": int(w.p_labor_fen[p]),
+                "labor_payment_cycle_days": int(w.p_cycle[p]),
+                "start_date": iso(w.p_start[p]),
+                "planned_end_date": iso(w.p_planned_end[p]),
+                "actual_end_date": None,
+                "status": "active",
+                "wage_account_no": acc,
+                "wage_account_bank": ref.BANKS[int(w.p_bank[p])][1] if acc else None,
+                "wage_account_opened_on": iso(w.p_account_opened[p]) if acc else None,
+                "deposit_form": w.p_deposit_form[p],
+                "deposit_amount": int(w.p_deposit_fen[p]) if w.p_deposit_form[p] not in ("none", "exempt") else None,
+                "notice_board": bool(w.p_notice_board[p]),
+                "labor_manager": w.p_manager[p],
+                "updated_at": w.p_updated[p],
+            }
+        )
         reasons.append(None)
     for p in range(w.n_projects):
         if w.p_actual_end[p]:
             end = int(w.p_actual_end[p])
-            rows.append(dict(rows[p], actual_end_date=iso(end), status="completed",
-                             updated_at=f"{iso(end)} 16:{int(rng.integers(10, 59))}:00"))
+            rows.append(
+                dict(
+                    rows[p],
+                    actual_end_date=iso(end),
+                    status="completed",
+                    updated_at=f"{iso(end)} 16:{int(rng.integers(10, 59))}:00",
+                )
+            )
             reasons.append("updated")
     for p in rng.choice(w.n_projects, size=max(1, w.n_projects // 100), replace=False).tolist():
         if w.p_actual_end[p]:
@@ -316,16 +409,22 @@ def registry(w: World, sim: Simulation, files: FeedFiles, rng: np.random.Generat
         reasons.append("updated")
     files.write_rows("projects", rows, reasons=reasons)
     # People: those who appear on site and in the registry.
-    listed = np.flatnonzero(w.people_listed & np.isin(np.arange(len(w.people_ids)),
-                                                       w.e_person[w.e_registered]))
+    assert w.people_ids is not None and w.people_listed is not None
+    assert w.people_names is not None and w.people_phone is not None and w.people_card is not None
+    assert w.people_bank is not None and w.people_home is not None
+    listed = np.flatnonzero(w.people_listed & np.isin(np.arange(len(w.people_ids)), w.e_person[w.e_registered]))
     listed = np.union1d(listed, np.flatnonzero(w.people_listed))
     bank_names = pa.array([b[1] for b in ref.BANKS])
-    table = pa.table({
-        "id_number": w.people_ids.take(pa.array(listed)), "name": w.people_names.take(pa.array(listed)),
-        "phone": w.people_phone.take(pa.array(listed)), "bank_card_no": w.people_card.take(pa.array(listed)),
-        "bank_name": bank_names.take(pa.array(w.people_bank[listed])),
-        "hometown_region_code": pc.cast(pa.array(w.people_home[listed]), pa.string()),
-    })
+    table = pa.table(
+        {
+            "id_number": w.people_ids.take(pa.array(listed)),
+            "name": w.people_names.take(pa.array(listed)),
+            "phone": w.people_phone.take(pa.array(listed)),
+            "bank_card_no": w.people_card.take(pa.array(listed)),
+            "bank_name": bank_names.take(pa.array(w.people_bank[listed])),
+            "hometown_region_code": pc.cast(pa.array(w.people_home[listed]), pa.string()),
+        }
+    )
     files.write_chunk("people", None, table)
     files.close()
     # Employments (registered only).
@@ -335,24 +434,28 @@ def registry(w: World, sim: Simulation, files: FeedFiles, rng: np.random.Generat
     end_vals = np.where(w.e_end[reg] >= FAR, 0, w.e_end[reg])
     end_u = np.unique(end_vals)
     end_s = pa.array([None if x == 0 else iso(x) for x in end_u.tolist()], pa.string())
-    table = pa.table({
-        "project_code": sim.codes.take(pa.array(w.e_proj[reg])),
-        "id_number": w.people_ids.take(pa.array(w.e_person[reg])),
-        "employer_uscc": ent_uscc.take(pa.array(w.e_employer[reg])),
-        "team": team_labels(w).take(pa.array(reg)),
-        "trade": pa.array([t.name for t in ref.TRADES]).take(pa.array(w.e_trade[reg])),
-        "contract_signed": pa.array(w.e_signed[reg]),
-        "start_date": start.take(pa.array(np.searchsorted(np.unique(w.e_start[reg]), w.e_start[reg]))),
-        "end_date": end_s.take(pa.array(np.searchsorted(end_u, end_vals))),
-        "wage_type": pa.array(np.array(WAGE_TYPES)[w.e_wage_type[reg]]),
-        "wage_rate": pa.array(w.e_rate_fen[reg], pa.int64()), "pay_day": pa.array(w.e_pay_day[reg], pa.int64()),
-    })
+    table = pa.table(
+        {
+            "project_code": sim.codes.take(pa.array(w.e_proj[reg])),
+            "id_number": w.people_ids.take(pa.array(w.e_person[reg])),
+            "employer_uscc": ent_uscc.take(pa.array(w.e_employer[reg])),
+            "team": team_labels(w).take(pa.array(reg)),
+            "trade": pa.array([t.name for t in ref.TRADES]).take(pa.array(w.e_trade[reg])),
+            "contract_signed": pa.array(w.e_signed[reg]),
+            "start_date": start.take(pa.array(np.searchsorted(np.unique(w.e_start[reg]), w.e_start[reg]))),
+            "end_date": end_s.take(pa.array(np.searchsorted(end_u, end_vals))),
+            "wage_type": pa.array(np.array(WAGE_TYPES)[w.e_wage_type[reg]]),
+            "wage_rate": pa.array(w.e_rate_fen[reg], pa.int64()),
+            "pay_day": pa.array(w.e_pay_day[reg], pa.int64()),
+        }
+    )
     files.write_chunk("employments", None, table)
     files.close()
 
 
-def finish_feeds(w: World, sim: Simulation, episodes: list[Episode], files: FeedFiles, rng: np.random.Generator,
-                 sc: Scale) -> list[tuple]:
+def finish_feeds(
+    w: World, sim: Simulation, episodes: list[Episode], files: FeedFiles, rng: np.random.Generator, sc: Scale
+) -> list[tuple]:
     settle_truth(w, sim, episodes)
     files.write_rows("account_inflows", sorted(sim.inflows, key=lambda r: (r["received_on"], r["txn_id"])))
     monthly_feeds(w, episodes, files, rng)

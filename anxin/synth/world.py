@@ -17,8 +17,21 @@ from anxin.core.calendar import SPRING_FESTIVAL
 from anxin.synth import ids
 from anxin.synth import reference as ref
 
-PROVINCE_SHORT = {"51": "四川", "50": "重庆", "52": "贵州", "36": "江西", "43": "湖南", "41": "河南", "34": "安徽",
-                  "53": "云南", "35": "福建", "11": "北京", "31": "上海", "44": "广东", "42": "湖北"}
+PROVINCE_SHORT = {
+    "51": "四川",
+    "50": "重庆",
+    "52": "贵州",
+    "36": "江西",
+    "43": "湖南",
+    "41": "河南",
+    "34": "安徽",
+    "53": "云南",
+    "35": "福建",
+    "11": "北京",
+    "31": "上海",
+    "44": "广东",
+    "42": "湖北",
+}
 #: Head offices of out-of-province general contractors (real district codes).
 OUTSIDE_CONTRACTOR_REGIONS = ("110108", "310115", "440304", "510107", "420106", "430104")
 
@@ -158,8 +171,9 @@ def _ts(rng: np.random.Generator, day: int) -> str:
     return f"{iso(day)} {secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
 
 
-def build_enterprises(rng: np.random.Generator, counties: tuple[ref.County, ...], n_projects: int, n_employers: int,
-                      start: dt.date) -> tuple[list[Enterprise], list[int], list[int], list[int], list[int]]:
+def build_enterprises(
+    rng: np.random.Generator, counties: tuple[ref.County, ...], n_projects: int, n_employers: int, start: dt.date
+) -> tuple[list[Enterprise], list[int], list[int], list[int], list[int]]:
     ents: list[Enterprise] = []
     used_uscc: set[str] = set()
     used_names: set[str] = set()
@@ -181,8 +195,16 @@ def build_enterprises(rng: np.random.Generator, counties: tuple[ref.County, ...]
         used_names.add(name)
         return name
 
-    def add(kind: str, region: str, name: str, industry: str, authority: str, headcount: int, kwh: float,
-            address_county: ref.County | None) -> int:
+    def add(
+        kind: str,
+        region: str,
+        name: str,
+        industry: str,
+        authority: str,
+        headcount: int,
+        kwh: float,
+        address_county: ref.County | None,
+    ) -> int:
         while True:
             body = f"{int(rng.integers(0, 10**8)):08d}"
             code = ids.uscc(authority, region, body)
@@ -193,8 +215,23 @@ def build_enterprises(rng: np.random.Generator, counties: tuple[ref.County, ...]
         upd = s0 - int(rng.integers(20, 380))
         bank = int(_weighted(rng, ref.BANKS, 1)[0])
         addr = _address(rng, address_county) if address_county else f"{PROVINCE_SHORT.get(region[:2], '')}{region}"
-        ents.append(Enterprise(code, name, kind, region, industry, person_name(rng), iso(est), _ts(rng, upd), bank,
-                               f"{int(rng.integers(10**15, 10**16))}{int(rng.integers(100, 999))}", headcount, kwh, addr))
+        ents.append(
+            Enterprise(
+                code,
+                name,
+                kind,
+                region,
+                industry,
+                person_name(rng),
+                iso(est),
+                _ts(rng, upd),
+                bank,
+                f"{int(rng.integers(10**15, 10**16))}{int(rng.integers(100, 999))}",
+                headcount,
+                kwh,
+                addr,
+            )
+        )
         return len(ents) - 1
 
     def word() -> str:
@@ -213,17 +250,26 @@ def build_enterprises(rng: np.random.Generator, counties: tuple[ref.County, ...]
             name = unique_name(lambda city=city: f"{city}{word()}城市建设投资集团有限公司")
             builders.append(add("builder", c.code, name, "K70", "91", int(rng.integers(30, 300)), 150, c))
         else:
-            name = unique_name(lambda city=city: f"{city}{word()}{('置业', '房地产开发', '地产')[int(rng.integers(0, 3))]}有限公司")
+            name = unique_name(
+                lambda city=city: f"{city}{word()}{('置业', '房地产开发', '地产')[int(rng.integers(0, 3))]}有限公司"
+            )
             builders.append(add("builder", c.code, name, "K70", "91", int(rng.integers(10, 120)), 150, c))
     for _ in range(max(3, round(n_projects * 0.3))):
         if rng.random() < 0.12:
             region = OUTSIDE_CONTRACTOR_REGIONS[int(rng.integers(0, len(OUTSIDE_CONTRACTOR_REGIONS)))]
             name = unique_name(lambda: f"中{('建', '铁', '交', '冶')[int(rng.integers(0, 4))]}{word()}建设有限公司")
-            contractors.append(add("general_contractor", region, name, "E47", "91", int(rng.integers(200, 1500)), 250, None))
+            contractors.append(
+                add("general_contractor", region, name, "E47", "91", int(rng.integers(200, 1500)), 250, None)
+            )
             continue
         c = counties[int(rng.choice(len(counties), p=cw))]
         city = c.city_name.removesuffix("市")
-        pat = ("福建{w}建设工程有限公司", "福建省{w}建筑工程有限公司", "{c}{w}建工集团有限公司", "福建{w}建设集团有限公司")
+        pat = (
+            "福建{w}建设工程有限公司",
+            "福建省{w}建筑工程有限公司",
+            "{c}{w}建工集团有限公司",
+            "福建{w}建设集团有限公司",
+        )
         name = unique_name(lambda city=city, pat=pat: pat[int(rng.integers(0, 4))].format(w=word(), c=city))
         ind = "E48" if "工程" in name and rng.random() < 0.2 else "E47"
         contractors.append(add("general_contractor", c.code, name, ind, "91", int(rng.integers(60, 900)), 250, c))
@@ -236,11 +282,16 @@ def build_enterprises(rng: np.random.Generator, counties: tuple[ref.County, ...]
             continue
         c = counties[int(rng.choice(len(counties), p=cw))]
         city = c.city_name.removesuffix("市")
-        pat = (("{c}{w}建筑劳务分包有限公司", "E47"), ("福建{w}钢结构工程有限公司", "E48"), ("{c}{w}机电安装工程有限公司", "E49"),
-               ("{c}{w}幕墙装饰工程有限公司", "E50"), ("福建{w}劳务有限公司", "E47"))
-        i = int(rng.integers(0, len(pat)))
-        name = unique_name(lambda city=city, i=i, pat=pat: pat[i][0].format(w=word(), c=city))
-        subs.append(add("subcontractor", c.code, name, pat[i][1], "91", int(rng.integers(10, 250)), 220, c))
+        sub_pat = (
+            ("{c}{w}建筑劳务分包有限公司", "E47"),
+            ("福建{w}钢结构工程有限公司", "E48"),
+            ("{c}{w}机电安装工程有限公司", "E49"),
+            ("{c}{w}幕墙装饰工程有限公司", "E50"),
+            ("福建{w}劳务有限公司", "E47"),
+        )
+        i = int(rng.integers(0, len(sub_pat)))
+        name = unique_name(lambda city=city, i=i, sub_pat=sub_pat: sub_pat[i][0].format(w=word(), c=city))
+        subs.append(add("subcontractor", c.code, name, sub_pat[i][1], "91", int(rng.integers(10, 250)), 220, c))
     for _ in range(n_employers):
         c = counties[int(rng.choice(len(counties), p=cw))]
         city = c.city_name.removesuffix("市")
@@ -252,8 +303,9 @@ def build_enterprises(rng: np.random.Generator, counties: tuple[ref.County, ...]
     return ents, builders, contractors, subs, employers
 
 
-def build_world(rng: np.random.Generator, n_projects: int, n_workers: int, n_employers: int, start: dt.date,
-                end: dt.date) -> World:
+def build_world(
+    rng: np.random.Generator, n_projects: int, n_workers: int, n_employers: int, start: dt.date, end: dt.date
+) -> World:
     counties = ref.counties()
     ents, builders, contractors, subs, employers = build_enterprises(rng, counties, n_projects, n_employers, start)
     P = n_projects
@@ -262,8 +314,9 @@ def build_world(rng: np.random.Generator, n_projects: int, n_workers: int, n_emp
     cw = np.array([c.weight for c in counties])
     p_county = rng.choice(len(counties), size=P, p=cw / cw.sum())
     in_window = rng.random(P) < (0.08 if days >= 30 else 0.0)
-    p_start = np.where(in_window, s0 + (rng.random(P) * days * 0.5).astype(np.int64),
-                       s0 - rng.integers(45, 800, size=P))
+    p_start = np.where(
+        in_window, s0 + (rng.random(P) * days * 0.5).astype(np.int64), s0 - rng.integers(45, 800, size=P)
+    )
     p_planned = p_start + rng.integers(420, 1200, size=P)
     p_planned = np.maximum(p_planned, e0 + rng.integers(20, 400, size=P))
     head = np.clip(rng.lognormal(np.log(80), 0.75, size=P), 15, 2500)
@@ -280,13 +333,13 @@ def build_world(rng: np.random.Generator, n_projects: int, n_workers: int, n_emp
     n_sub = np.clip(1 + head // 70, 1, 5)
     p_subs = np.full((P, 5), -1, dtype=np.int64)
     for p in range(P):  # a loop over projects, a few thousand at most
-        p_subs[p, : n_sub[p]] = np.array(subs)[rng.choice(len(subs), size=n_sub[p], replace=False,
-                                                           p=sw / sw.sum())]
+        p_subs[p, : n_sub[p]] = np.array(subs)[rng.choice(len(subs), size=n_sub[p], replace=False, p=sw / sw.sum())]
     p_funding = []
     for p in range(P):
         b = ents[p_builder[p]]
-        p_funding.append("government" if b.industry_code == "S92" else
-                         "state_owned" if "城市建设投资" in b.name else "private")
+        p_funding.append(
+            "government" if b.industry_code == "S92" else "state_owned" if "城市建设投资" in b.name else "private"
+        )
     p_cycle = rng.choice(np.array([30, 30, 30, 30, 25, 20, 15]), size=P)
     codes, names, addresses = [], [], []
     used_seq: set[int] = set()
@@ -323,15 +376,40 @@ def build_world(rng: np.random.Generator, n_projects: int, n_workers: int, n_emp
     p_manager = [person_name(rng) for _ in range(P)]
     p_updated = [_ts(rng, int(min(p_start[p], s0) - rng.integers(1, 20))) for p in range(P)]
     world = World(
-        start=start, end=end, counties=counties, enterprises=ents, builders=builders, contractors=contractors,
-        subs=subs, employers=employers, p_code=codes, p_name=names, p_county=p_county, p_address=addresses,
-        p_builder=p_builder, p_contractor=p_contractor, p_subs=p_subs, p_funding=p_funding,
-        p_contract_fen=contract_fen, p_labor_fen=labor_fen, p_cycle=p_cycle, p_start=p_start,
-        p_planned_end=p_planned, p_actual_end=np.zeros(P, dtype=np.int64), p_account=list(p_account), p_bank=p_bank,
-        p_account_opened=p_opened, p_deposit_form=p_form, p_deposit_fen=p_deposit,
-        p_notice_board=np.ones(P, dtype=bool), p_manager=list(p_manager), p_updated=p_updated,
-        p_method=rng.choice(4, size=P, p=[0.82, 0.09, 0.06, 0.03]), p_sunday_rest=rng.random(P) < 0.2,
-        p_lag=rng.choice(np.array([0, 0, 0, 1, 1, 2]), size=P), p_headcount=head,
+        start=start,
+        end=end,
+        counties=counties,
+        enterprises=ents,
+        builders=builders,
+        contractors=contractors,
+        subs=subs,
+        employers=employers,
+        p_code=codes,
+        p_name=names,
+        p_county=p_county,
+        p_address=addresses,
+        p_builder=p_builder,
+        p_contractor=p_contractor,
+        p_subs=p_subs,
+        p_funding=p_funding,
+        p_contract_fen=contract_fen,
+        p_labor_fen=labor_fen,
+        p_cycle=p_cycle,
+        p_start=p_start,
+        p_planned_end=p_planned,
+        p_actual_end=np.zeros(P, dtype=np.int64),
+        p_account=list(p_account),
+        p_bank=p_bank,
+        p_account_opened=p_opened,
+        p_deposit_form=p_form,
+        p_deposit_fen=p_deposit,
+        p_notice_board=np.ones(P, dtype=bool),
+        p_manager=list(p_manager),
+        p_updated=p_updated,
+        p_method=rng.choice(4, size=P, p=[0.82, 0.09, 0.06, 0.03]),
+        p_sunday_rest=rng.random(P) < 0.2,
+        p_lag=rng.choice(np.array([0, 0, 0, 1, 1, 2]), size=P),
+        p_headcount=head,
     )
     build_employments(world, rng)
     return world
@@ -348,9 +426,11 @@ def build_employments(w: World, rng: np.random.Generator) -> None:
     # Start dates: those already on site joined before the window; a project that starts in
     # the window ramps up over its first six weeks.
     started_before = w.p_start[proj] < s0
-    start = np.where(started_before, np.maximum(w.p_start[proj] + rng.integers(0, 60, size=n),
-                                                 s0 - rng.integers(0, 420, size=n)),
-                     w.p_start[proj] + rng.integers(0, 45, size=n))
+    start = np.where(
+        started_before,
+        np.maximum(w.p_start[proj] + rng.integers(0, 60, size=n), s0 - rng.integers(0, 420, size=n)),
+        w.p_start[proj] + rng.integers(0, 45, size=n),
+    )
     start = np.minimum(start, np.where(started_before, s0, start))
     # Turnover: about 3.5 % a month leave; each leaver is replaced by a newcomer.
     end = s0 + rng.exponential(30 / 0.035, size=n).astype(np.int64)
@@ -432,8 +512,11 @@ def make_people(w: World, rng: np.random.Generator, n: int, staff: np.ndarray) -
     home_o = np.array([int(c) for c, _ in ref.HOMETOWNS_OTHER])[_weighted(rng, ref.HOMETOWNS_OTHER, n)]
     region = np.where(fj, home_f, home_o)
     age = np.where(staff, rng.normal(33, 7, size=n), rng.normal(45, 9, size=n)).clip(18, 62)
-    birth = (np.datetime64(w.start.isoformat()) - (age * 365.25).astype(np.int64).astype("timedelta64[D]")
-             - rng.integers(0, 365, size=n).astype("timedelta64[D]"))
+    birth = (
+        np.datetime64(w.start.isoformat())
+        - (age * 365.25).astype(np.int64).astype("timedelta64[D]")
+        - rng.integers(0, 365, size=n).astype("timedelta64[D]")
+    )
     male = rng.random(n) < np.where(staff, 0.75, 0.93)
     # Sequence numbers unique within (region, birth date): rank in the group, spread out.
     key = region.astype(np.int64) * 100000 + birth.astype(np.int64)
@@ -458,6 +541,7 @@ def make_people(w: World, rng: np.random.Generator, n: int, staff: np.ndarray) -
 
 def add_people(w: World, rng: np.random.Generator, n: int, staff: bool = False) -> np.ndarray:
     """Append ``n`` new people (distinct from everyone so far) and return their indices."""
+    assert w.people_ids is not None, "build_world makes the people first"
     before = len(w.people_ids)
     old = (w.people_ids, w.people_names, w.people_phone, w.people_card, w.people_bank, w.people_home, w.people_listed)
     existing = w.__dict__.get("_id_set")
@@ -468,6 +552,7 @@ def add_people(w: World, rng: np.random.Generator, n: int, staff: bool = False) 
     tmp.start = w.start
     for _ in range(20):
         make_people(tmp, rng, n, np.full(n, staff))
+        assert tmp.people_ids is not None
         new_ids = tmp.people_ids.to_pylist()
         if not existing.intersection(new_ids) and len(set(new_ids)) == n:
             break
@@ -482,9 +567,23 @@ def add_people(w: World, rng: np.random.Generator, n: int, staff: bool = False) 
     return np.arange(before, before + n)
 
 
-def add_employments(w: World, rng: np.random.Generator, p: int, people: np.ndarray, *, employer: int, trade: int,
-                    team_id: int, start: int, end: int, wage_type: int, rate_fen: int, pay_day: int,
-                    presence: float = 1.0, registered: bool = True) -> np.ndarray:
+def add_employments(
+    w: World,
+    rng: np.random.Generator,
+    p: int,
+    people: np.ndarray,
+    *,
+    employer: int,
+    trade: int,
+    team_id: int,
+    start: int,
+    end: int,
+    wage_type: int,
+    rate_fen: int,
+    pay_day: int,
+    presence: float = 1.0,
+    registered: bool = True,
+) -> np.ndarray:
     k = people.size
     first = w.e_proj.size
 

@@ -57,7 +57,12 @@ def test_unmasking_needs_a_reason(person: Person, gulou) -> None:  # type: ignor
 def test_unmasking_is_logged_with_who_when_and_why(person: Person, gulou) -> None:  # type: ignore[no-untyped-def]
     assert unmask_person_field(gulou, person, "id_number", "核实欠薪投诉人身份") == WORKER_1
     entry = AuditEntry.objects.get(action=AuditAction.UNMASK)
-    assert (entry.actor, entry.reason, entry.object_id, entry.detail) == (gulou, "核实欠薪投诉人身份", person.person_key, {"field": "id_number"})
+    assert (entry.actor, entry.reason, entry.object_id, entry.detail) == (
+        gulou,
+        "核实欠薪投诉人身份",
+        person.person_key,
+        {"field": "id_number"},
+    )
     assert WORKER_1 not in str(entry.detail) and WORKER_1 not in entry.reason
 
 
@@ -69,10 +74,17 @@ def test_an_enterprise_user_may_not_unmask(person: Person, enterprise_user) -> N
 def test_the_unmask_page_shows_the_value_only_in_the_jurisdiction(person: Person, gulou, siming) -> None:  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(gulou)
-    page = client.post(f"/registry/people/{person.person_key}/unmask/", {"field": "phone", "reason": "电话联系核实工资发放"})
+    page = client.post(
+        f"/registry/people/{person.person_key}/unmask/", {"field": "phone", "reason": "电话联系核实工资发放"}
+    )
     assert page.status_code == 200 and "13812345678" in page.content.decode()
     client.force_login(siming)
-    assert client.post(f"/registry/people/{person.person_key}/unmask/", {"field": "phone", "reason": "电话联系核实"}).status_code == 404
+    assert (
+        client.post(
+            f"/registry/people/{person.person_key}/unmask/", {"field": "phone", "reason": "电话联系核实"}
+        ).status_code
+        == 404
+    )
 
 
 def test_the_worker_list_on_a_project_page_is_masked(person: Person, gulou) -> None:  # type: ignore[no-untyped-def]

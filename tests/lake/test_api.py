@@ -22,20 +22,38 @@ def client(province) -> Client:  # type: ignore[no-untyped-def]
 
 def post(client: Client, feed: str, rows: object, key: str | None = None) -> object:
     headers = {"Idempotency-Key": key} if key else {}
-    return client.post(f"/api/feeds/{feed}", data=json.dumps(rows, ensure_ascii=False), content_type="application/json", headers=headers)
+    return client.post(
+        f"/api/feeds/{feed}",
+        data=json.dumps(rows, ensure_ascii=False),
+        content_type="application/json",
+        headers=headers,
+    )
 
 
 def test_rows_posted_as_json_take_the_same_path_as_files(client: Client) -> None:
     rows = [*ENTERPRISES, dict(ENTERPRISES[0], uscc=bad_check(BUILDER))]
     response = post(client, "enterprises", {"rows": rows})
     assert response.status_code == 200  # type: ignore[attr-defined]
-    assert response.json() == {"feed": "enterprises", "files": 1, "rows": 4, "accepted": 3, "updated": 0, "duplicates": 0, "quarantined": 1}  # type: ignore[attr-defined]
+    assert response.json() == {
+        "feed": "enterprises",
+        "files": 1,
+        "rows": 4,
+        "accepted": 3,
+        "updated": 0,
+        "duplicates": 0,
+        "quarantined": 1,
+    }  # type: ignore[attr-defined]
     assert Enterprise.objects.current().count() == 3
     assert QuarantinedRow.objects.get().line == 4  # the row's position in the array, from 1
 
 
 def test_chinese_column_names_are_accepted_in_json(client: Client) -> None:
-    row = {"统一社会信用代码": BUILDER, "单位名称": "福州城建开发有限公司", "注册地区划": "350102", "单位类型": "建设单位"}
+    row = {
+        "统一社会信用代码": BUILDER,
+        "单位名称": "福州城建开发有限公司",
+        "注册地区划": "350102",
+        "单位类型": "建设单位",
+    }
     assert post(client, "enterprises", [row]).json()["accepted"] == 1  # type: ignore[attr-defined]
     assert Enterprise.objects.current().get().kind == "builder"
 
@@ -71,9 +89,19 @@ def test_a_bad_or_revoked_token_is_refused(province) -> None:  # type: ignore[no
     from anxin.core.models import ApiToken
 
     token = issue_token(province, "x")
-    assert Client(headers={"Authorization": "Bearer nope"}).post("/api/feeds/enterprises", data="[]", content_type="application/json").status_code == 401
+    assert (
+        Client(headers={"Authorization": "Bearer nope"})
+        .post("/api/feeds/enterprises", data="[]", content_type="application/json")
+        .status_code
+        == 401
+    )
     ApiToken.objects.update(revoked=True)
-    assert Client(headers={"Authorization": f"Bearer {token}"}).post("/api/feeds/enterprises", data="[]", content_type="application/json").status_code == 401
+    assert (
+        Client(headers={"Authorization": f"Bearer {token}"})
+        .post("/api/feeds/enterprises", data="[]", content_type="application/json")
+        .status_code
+        == 401
+    )
 
 
 def test_the_openapi_docs_are_served() -> None:

@@ -45,7 +45,15 @@ def run_json(*paths: Path) -> list[dict]:
 def test_it_loads_a_valid_registry_batch_and_prints_one_contract_line_per_feed(tmp_path: Path) -> None:
     lines = run_json(registry_batch(tmp_path / "b"))
     assert [line["feed"] for line in lines] == ["enterprises", "projects", "people", "employments"]
-    assert lines[1] == {"feed": "projects", "files": 1, "rows": 2, "accepted": 2, "updated": 0, "duplicates": 0, "quarantined": 0}
+    assert lines[1] == {
+        "feed": "projects",
+        "files": 1,
+        "rows": 2,
+        "accepted": 2,
+        "updated": 0,
+        "duplicates": 0,
+        "quarantined": 0,
+    }
     for line in lines:
         assert set(line) == {"feed", "files", "rows", "accepted", "updated", "duplicates", "quarantined"}
         assert line["rows"] == line["accepted"] + line["updated"] + line["duplicates"] + line["quarantined"]
@@ -112,7 +120,9 @@ def test_feeds_without_updated_at_take_the_later_file_of_the_batch(tmp_path: Pat
         ("employments", dict(EMPLOYMENTS[0], wage_rate="abc"), "wage_rate", "不是金额"),
     ],
 )
-def test_it_quarantines_a_bad_row_with_its_line_column_and_a_reason(tmp_path: Path, feed: str, row: dict, column: str, words: str) -> None:
+def test_it_quarantines_a_bad_row_with_its_line_column_and_a_reason(
+    tmp_path: Path, feed: str, row: dict, column: str, words: str
+) -> None:
     run_json(registry_batch(tmp_path / "base"))
     good = {"enterprises": ENTERPRISES, "projects": PROJECTS, "people": PEOPLE, "employments": EMPLOYMENTS}[feed]
     write_csv(tmp_path / "b" / f"{feed}.csv", [good[1] if len(good) > 1 else good[0], row])
@@ -162,7 +172,9 @@ def test_utf8_with_a_bom_and_gzip_load(tmp_path: Path) -> None:
     assert run_json(tmp_path / "b")[0]["accepted"] == 3
 
 
-def test_an_xlsx_loads_and_an_id_number_stored_as_a_number_is_quarantined_asking_for_text_format(tmp_path: Path) -> None:
+def test_an_xlsx_loads_and_an_id_number_stored_as_a_number_is_quarantined_asking_for_text_format(
+    tmp_path: Path,
+) -> None:
     import datetime as dt
 
     workbook = openpyxl.Workbook()
@@ -185,7 +197,9 @@ def test_xlsx_dates_and_money_cells_are_read_as_excel_stores_them(tmp_path: Path
     run_json(write_csv(tmp_path / "e" / "enterprises.csv", ENTERPRISES))
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append(["project_code", "name", "region_code", "builder_uscc", "contractor_uscc", "contract_amount", "start_date"])
+    sheet.append(
+        ["project_code", "name", "region_code", "builder_uscc", "contractor_uscc", "contract_amount", "start_date"]
+    )
     sheet.append(["X-1", "测试项目", "350102", BUILDER, CONTRACTOR, 1234567.891, dt.datetime(2025, 3, 1)])
     workbook.save(tmp_path / "projects.xlsx")
     assert run_json(tmp_path / "projects.xlsx")[0]["accepted"] == 1
@@ -206,7 +220,11 @@ def test_a_row_referring_to_a_project_sent_earlier_in_the_same_batch_is_valid(tm
 
 def test_money_is_stored_as_integer_fen_exactly(tmp_path: Path) -> None:
     run_json(write_csv(tmp_path / "e" / "enterprises.csv", ENTERPRISES))
-    run_json(write_csv(tmp_path / "p" / "projects.csv", [dict(PROJECTS[0], contract_amount="1,234,567.89", deposit_amount="0.1")]))
+    run_json(
+        write_csv(
+            tmp_path / "p" / "projects.csv", [dict(PROJECTS[0], contract_amount="1,234,567.89", deposit_amount="0.1")]
+        )
+    )
     project = Project.objects.current().get()
     assert (project.contract_amount_fen, project.deposit_amount_fen) == (123456789, 10)
 
@@ -220,7 +238,15 @@ def test_a_bad_row_sent_again_is_counted_again_but_stored_once(tmp_path: Path) -
 
 def test_the_service_reports_the_same_numbers_as_the_command(tmp_path: Path) -> None:
     summaries = ingest_paths([registry_batch(tmp_path / "b")])
-    assert summary_of(summaries, "people") == {"feed": "people", "files": 1, "rows": 2, "accepted": 2, "updated": 0, "duplicates": 0, "quarantined": 0}
+    assert summary_of(summaries, "people") == {
+        "feed": "people",
+        "files": 1,
+        "rows": 2,
+        "accepted": 2,
+        "updated": 0,
+        "duplicates": 0,
+        "quarantined": 0,
+    }
 
 
 def test_an_unknown_file_name_fails_with_a_one_line_reason(tmp_path: Path) -> None:

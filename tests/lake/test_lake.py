@@ -21,17 +21,38 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def attendance_rows(days: range, worker: str = WORKER_1, project: str = "FJ-GL-001", month: str = "2025-04") -> list[dict]:
+def attendance_rows(
+    days: range, worker: str = WORKER_1, project: str = "FJ-GL-001", month: str = "2025-04"
+) -> list[dict]:
     return [
-        {"project_code": project, "id_number": worker, "work_date": f"{month}-{d:02d}", "clock_in": f"{month}-{d:02d} 07:30:00",
-         "clock_out": f"{month}-{d:02d} 17:30:00", "method": "face", "device_id": "GATE-1"}
+        {
+            "project_code": project,
+            "id_number": worker,
+            "work_date": f"{month}-{d:02d}",
+            "clock_in": f"{month}-{d:02d} 07:30:00",
+            "clock_out": f"{month}-{d:02d} 17:30:00",
+            "method": "face",
+            "device_id": "GATE-1",
+        }
         for d in days
     ]
 
 
-def payment(txn: str, amount: str, status: str = "success", worker: str = WORKER_1, card: str = "6222021234567890123") -> dict:
-    return {"txn_id": txn, "project_code": "FJ-GL-001", "account_no": "35001000000000001", "id_number": worker, "card_no": card,
-            "amount": amount, "paid_on": "2025-05-15", "period": "2025-04", "channel": "special_account", "status": status}
+def payment(
+    txn: str, amount: str, status: str = "success", worker: str = WORKER_1, card: str = "6222021234567890123"
+) -> dict:
+    return {
+        "txn_id": txn,
+        "project_code": "FJ-GL-001",
+        "account_no": "35001000000000001",
+        "id_number": worker,
+        "card_no": card,
+        "amount": amount,
+        "paid_on": "2025-05-15",
+        "period": "2025-04",
+        "channel": "special_account",
+        "status": status,
+    }
 
 
 def summary(summaries: list, feed: str) -> tuple[int, int, int, int]:
@@ -54,7 +75,9 @@ def test_attendance_lands_in_one_partition_per_day(tmp_path: Path) -> None:
 def test_ingesting_twice_changes_nothing_in_the_lake(tmp_path: Path) -> None:
     registry_batch(tmp_path / "b")
     write_csv(tmp_path / "b" / "attendance.csv", attendance_rows(range(1, 11)))
-    write_csv(tmp_path / "b" / "wage_payments.csv", [payment("ICBC-1", "3500.00"), payment("ICBC-2", "10.00", "failed")])
+    write_csv(
+        tmp_path / "b" / "wage_payments.csv", [payment("ICBC-1", "3500.00"), payment("ICBC-2", "10.00", "failed")]
+    )
     ingest_paths([tmp_path / "b"])
     before = {feed: lake_rows(feed) for feed in ("attendance", "wage_payments")}
     mtimes = {p: p.stat().st_mtime_ns for p in feed_dir("attendance").rglob("*.parquet")}
@@ -80,7 +103,10 @@ def test_within_a_batch_the_later_file_wins_and_each_row_is_counted_once(tmp_pat
     write_csv(tmp_path / "b" / "attendance-0001.csv", [*first, first[0]])
     write_csv(tmp_path / "b" / "attendance-0002.csv", [dict(first[1], method="manual")])
     assert summary(ingest_paths([tmp_path / "b"]), "attendance") == (2, 1, 1, 0)
-    assert duckdb.sql(f"SELECT method FROM {read_feed_sql('attendance')} ORDER BY work_date").fetchall() == [("face",), ("manual",)]
+    assert duckdb.sql(f"SELECT method FROM {read_feed_sql('attendance')} ORDER BY work_date").fetchall() == [
+        ("face",),
+        ("manual",),
+    ]
     assert summary(ingest_paths([tmp_path / "b"]), "attendance") == (0, 0, 4, 0)
 
 
@@ -88,11 +114,18 @@ def test_people_are_joined_by_pseudonym_and_no_raw_id_or_card_reaches_a_lake_fil
     from anxin.registry.models import Person
 
     registry_batch(tmp_path / "b")
-    write_csv(tmp_path / "b" / "attendance.csv", attendance_rows(range(1, 3)) + attendance_rows(range(1, 3), worker=WORKER_2))
-    write_csv(tmp_path / "b" / "wage_payments.csv", [payment("ICBC-1", "3500.00"), payment("ICBC-2", "99.00", worker=WORKER_2, card="6217001234567890")])
+    write_csv(
+        tmp_path / "b" / "attendance.csv", attendance_rows(range(1, 3)) + attendance_rows(range(1, 3), worker=WORKER_2)
+    )
+    write_csv(
+        tmp_path / "b" / "wage_payments.csv",
+        [payment("ICBC-1", "3500.00"), payment("ICBC-2", "99.00", worker=WORKER_2, card="6217001234567890")],
+    )
     ingest_paths([tmp_path / "b"])
     keys = {p.person_key for p in Person.objects.current()}
-    lake_keys = {row[0] for row in duckdb.sql(f"SELECT DISTINCT person_key FROM {read_feed_sql('attendance')}").fetchall()}
+    lake_keys = {
+        row[0] for row in duckdb.sql(f"SELECT DISTINCT person_key FROM {read_feed_sql('attendance')}").fetchall()
+    }
     assert lake_keys == keys
     card_keys = {row[0] for row in duckdb.sql(f"SELECT card_key FROM {read_feed_sql('wage_payments')}").fetchall()}
     assert card_keys == {p.bank_card_key for p in Person.objects.current()}
@@ -105,17 +138,24 @@ def test_people_are_joined_by_pseudonym_and_no_raw_id_or_card_reaches_a_lake_fil
             assert secret.encode() not in data, f"{secret} in {file}"
 
 
-def test_an_event_row_for_an_unregistered_project_is_quarantined_but_an_unregistered_person_is_accepted(tmp_path: Path) -> None:
+def test_an_event_row_for_an_unregistered_project_is_quarantined_but_an_unregistered_person_is_accepted(
+    tmp_path: Path,
+) -> None:
     from tests.factories import id_number
 
     stranger = id_number("43012119950505123")
     registry_batch(tmp_path / "b")
-    write_csv(tmp_path / "b" / "attendance.csv", attendance_rows(range(1, 2), worker=stranger) + attendance_rows(range(1, 2), project="NOPE"))
+    write_csv(
+        tmp_path / "b" / "attendance.csv",
+        attendance_rows(range(1, 2), worker=stranger) + attendance_rows(range(1, 2), project="NOPE"),
+    )
     assert summary(ingest_paths([tmp_path / "b"]), "attendance") == (1, 0, 0, 1)
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "anxin.cli", *args], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "anxin.cli", *args], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 def _lake_totals(lake: Path) -> dict[str, tuple[int, int]]:
@@ -143,7 +183,12 @@ def test_killing_the_ingest_part_way_and_running_it_again_gives_the_lake_of_one_
 
     def env_for(name: str) -> dict[str, str]:
         var = tmp_path / name
-        env = dict(os.environ, ANXIN_VAR=str(var), DATABASE_URL=f"sqlite:///{var}/db.sqlite3", DJANGO_SETTINGS_MODULE="anxin.settings")
+        env = dict(
+            os.environ,
+            ANXIN_VAR=str(var),
+            DATABASE_URL=f"sqlite:///{var}/db.sqlite3",
+            DJANGO_SETTINGS_MODULE="anxin.settings",
+        )
         subprocess.run([sys.executable, "-m", "anxin.cli", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
         return env
 

@@ -12,8 +12,8 @@ import pytest
 from anxin.lake.services import ingest_paths
 from anxin.leads.models import Lead
 from anxin.leads.services import qr_token_for
-from tests.factories import registry_batch
 from tests.conftest import load_reference_data
+from tests.factories import registry_batch
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,15 @@ def province(tiny_batch: Path) -> Path:
 
 def findings_on(day: dt.date) -> list[tuple]:
     return sorted(
-        (f.rule, f.subject_type, f.subject_id, f.severity, f.workers, f.amount_fen, json.dumps(f.evidence, sort_keys=True))
+        (
+            f.rule,
+            f.subject_type,
+            f.subject_id,
+            f.severity,
+            f.workers,
+            f.amount_fen,
+            json.dumps(f.evidence, sort_keys=True),
+        )
         for f in Finding.objects.open_on(day)
     )
 
@@ -41,7 +48,9 @@ def test_a_run_reads_no_event_partition_dated_before_its_day(province: Path) -> 
     for path in event_reads:
         partition = Path(path).parent.name  # day=YYYY-MM-DD or month=YYYY-MM
         kind, _, value = partition.partition("=")
-        assert (kind == "day" and value == day.isoformat()) or (kind == "month" and value == day.strftime("%Y-%m")), path
+        assert (kind == "day" and value == day.isoformat()) or (kind == "month" and value == day.strftime("%Y-%m")), (
+            path
+        )
     state_reads = {Path(r).parent.name for r in result.reads if "/_state/" in r}
     assert state_reads == {f"as_of={(day - dt.timedelta(days=1)).isoformat()}"}
 
@@ -110,11 +119,19 @@ def test_the_findings_export_has_the_contract_columns(province: Path, tmp_path: 
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
     assert len(rows) == count == Finding.objects.open_on(day).count() > 0
-    assert list(rows[0]) == ["subject_type", "subject_id", "rule", "opened_on", "severity", "workers", "amount_fen", "evidence"]
+    assert list(rows[0]) == [
+        "subject_type",
+        "subject_id",
+        "rule",
+        "opened_on",
+        "severity",
+        "workers",
+        "amount_fen",
+        "evidence",
+    ]
     for row in rows:
         assert row["subject_type"] in ("project", "enterprise")
         assert row["severity"] in ("low", "medium", "high")
         assert row["amount_fen"] == "" or row["amount_fen"].isdigit()
         dt.date.fromisoformat(row["opened_on"])
         assert json.loads(row["evidence"])["article"]
-

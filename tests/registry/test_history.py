@@ -19,9 +19,13 @@ def test_the_registry_as_of_a_date_gives_the_version_valid_then(tmp_path: Path) 
     write_csv(tmp_path / "a" / "enterprises.csv", ENTERPRISES)
     write_csv(tmp_path / "a" / "projects.csv", [PROJECTS[0]])
     ingest_paths([tmp_path / "a"])
-    write_csv(tmp_path / "b" / "projects.csv", [dict(PROJECTS[0], wage_account_no="", updated_at="2025-07-01 10:00:00")])
+    write_csv(
+        tmp_path / "b" / "projects.csv", [dict(PROJECTS[0], wage_account_no="", updated_at="2025-07-01 10:00:00")]
+    )
     ingest_paths([tmp_path / "b"])
-    write_csv(tmp_path / "c" / "projects.csv", [dict(PROJECTS[0], status="completed", updated_at="2025-09-15 18:00:00")])
+    write_csv(
+        tmp_path / "c" / "projects.csv", [dict(PROJECTS[0], status="completed", updated_at="2025-09-15 18:00:00")]
+    )
     ingest_paths([tmp_path / "c"])
 
     def as_of(day: str) -> Project:
@@ -39,9 +43,13 @@ def test_the_registry_as_of_a_date_gives_the_version_valid_then(tmp_path: Path) 
 
 def test_a_late_arriving_older_version_is_slotted_into_history_without_changing_the_present(tmp_path: Path) -> None:
     write_csv(tmp_path / "a" / "enterprises.csv", ENTERPRISES)
-    write_csv(tmp_path / "a" / "projects.csv", [dict(PROJECTS[0], status="completed", updated_at="2025-09-15 18:00:00")])
+    write_csv(
+        tmp_path / "a" / "projects.csv", [dict(PROJECTS[0], status="completed", updated_at="2025-09-15 18:00:00")]
+    )
     ingest_paths([tmp_path / "a"])
-    write_csv(tmp_path / "b" / "projects.csv", [dict(PROJECTS[0], status="suspended", updated_at="2025-10-01 00:00:00")])
+    write_csv(
+        tmp_path / "b" / "projects.csv", [dict(PROJECTS[0], status="suspended", updated_at="2025-10-01 00:00:00")]
+    )
     ingest_paths([tmp_path / "b"])
     write_csv(tmp_path / "c" / "projects.csv", [dict(PROJECTS[0], status="active", updated_at="2025-09-20 00:00:00")])
     summary = ingest_paths([tmp_path / "c"])[0]

@@ -9,7 +9,7 @@ from django.test import Client
 
 from anxin.core.tokens import issue_token
 from anxin.lake.services import ingest_paths
-from anxin.registry.models import Enterprise, Employment, Person, Project
+from anxin.registry.models import Employment, Enterprise, Person, Project
 from tests.factories import PROJECTS, registry_batch, write_csv
 
 pytestmark = pytest.mark.django_db

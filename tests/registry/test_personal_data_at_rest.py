@@ -6,7 +6,6 @@ import os
 import subprocess
 from pathlib import Path
 
-import pytest
 from django.db import connection
 
 from anxin.lake.services import ingest_paths
@@ -31,9 +30,12 @@ def _raw_store_bytes() -> bytes:
     dump = subprocess.run(
         [
             "pg_dump",
-            "-h", settings_dict.get("HOST") or "127.0.0.1",
-            "-p", str(settings_dict.get("PORT") or 5432),
-            "-U", settings_dict.get("USER") or "postgres",
+            "-h",
+            settings_dict.get("HOST") or "127.0.0.1",
+            "-p",
+            str(settings_dict.get("PORT") or 5432),
+            "-U",
+            settings_dict.get("USER") or "postgres",
             "--data-only",
             settings_dict["NAME"],
         ],
@@ -44,10 +46,14 @@ def _raw_store_bytes() -> bytes:
     return dump.stdout
 
 
-def test_no_personal_number_is_stored_in_clear_anywhere_after_ingesting_people(committed_db: None, tmp_path: Path) -> None:
+def test_no_personal_number_is_stored_in_clear_anywhere_after_ingesting_people(
+    committed_db: None, tmp_path: Path
+) -> None:
     registry_batch(tmp_path / "b")
     # Bad rows too: a quarantined person row with a phone and card, an employment of an unknown project.
-    bad_person = dict(PEOPLE[1], id_number=bad_check(PEOPLE[1]["id_number"]), phone="13700001234", bank_card_no="6222000011112222")
+    bad_person = dict(
+        PEOPLE[1], id_number=bad_check(PEOPLE[1]["id_number"]), phone="13700001234", bank_card_no="6222000011112222"
+    )
     write_csv(tmp_path / "b" / "people-0002.csv", [bad_person])
     write_csv(tmp_path / "b" / "employments-0002.csv", [dict(EMPLOYMENTS[0], project_code="NOPE")])
     summaries = ingest_paths([tmp_path / "b"])

@@ -20,18 +20,47 @@ from anxin.synth.ids import id_numbers, luhn_cards, luhn_ok, uscc
 from anxin.synth.output import LABELS, SCHEMAS
 
 KEYS = {
-    "enterprises": ("uscc",), "projects": ("project_code",), "people": ("id_number",),
+    "enterprises": ("uscc",),
+    "projects": ("project_code",),
+    "people": ("id_number",),
     "employments": ("project_code", "id_number", "employer_uscc", "start_date"),
     "attendance": ("project_code", "id_number", "work_date"),
     "payrolls": ("project_code", "employer_uscc", "id_number", "period"),
-    "wage_payments": ("txn_id",), "account_inflows": ("txn_id",), "social_insurance": ("uscc", "month"),
-    "utilities": ("uscc", "month"), "lawsuits": ("case_no",), "leads": ("channel", "lead_id"),
+    "wage_payments": ("txn_id",),
+    "account_inflows": ("txn_id",),
+    "social_insurance": ("uscc", "month"),
+    "utilities": ("uscc", "month"),
+    "lawsuits": ("case_no",),
+    "leads": ("channel", "lead_id"),
 }
-ORDER = ("enterprises", "projects", "people", "employments", "attendance", "payrolls", "wage_payments",
-         "account_inflows", "social_insurance", "utilities", "lawsuits", "leads")
+ORDER = (
+    "enterprises",
+    "projects",
+    "people",
+    "employments",
+    "attendance",
+    "payrolls",
+    "wage_payments",
+    "account_inflows",
+    "social_insurance",
+    "utilities",
+    "lawsuits",
+    "leads",
+)
 ID_COLS = {"id_number", "uscc", "builder_uscc", "contractor_uscc", "employer_uscc", "payer_uscc", "target_uscc"}
-DATE_COLS = {"established_on", "start_date", "planned_end_date", "actual_end_date", "wage_account_opened_on",
-             "end_date", "work_date", "submitted_on", "paid_on", "received_on", "filed_on"}
+DATE_COLS = {
+    "established_on",
+    "start_date",
+    "planned_end_date",
+    "actual_end_date",
+    "wage_account_opened_on",
+    "end_date",
+    "work_date",
+    "submitted_on",
+    "paid_on",
+    "received_on",
+    "filed_on",
+}
 TS_COLS = {"updated_at", "clock_in", "clock_out", "received_at"}
 
 
@@ -81,9 +110,12 @@ def honest_validator(batch: Path) -> set[tuple[str, int, str]]:
             for col, value in row.items():
                 if not value:
                     continue
-                if col == "id_number" and id_number_error(value, today=dt.date(2030, 1, 1)):
-                    reason = "bad_check_digit"
-                elif col in ID_COLS - {"id_number"} and not is_valid_uscc(value):
+                if (
+                    col == "id_number"
+                    and id_number_error(value, today=dt.date(2030, 1, 1))
+                    or col in ID_COLS - {"id_number"}
+                    and not is_valid_uscc(value)
+                ):
                     reason = "bad_check_digit"
                 elif col in DATE_COLS | TS_COLS and not valid_date(value):
                     reason = "impossible_date"
@@ -128,7 +160,10 @@ def test_the_truth_is_written_beside_the_batch_not_inside_it(batch: Path) -> Non
     names = {p.name.split(".")[0].split("-")[0] for p in batch.iterdir()}
     assert names == set(ORDER)
     assert sorted(p.name for p in (batch.parent / "batch_truth").iterdir()) == [
-        "bad_rows.csv", "leads_truth.csv", "truth.csv"]
+        "bad_rows.csv",
+        "leads_truth.csv",
+        "truth.csv",
+    ]
 
 
 def test_the_excel_feed_is_gb18030_with_chinese_headers_and_crlf(batch: Path) -> None:
@@ -158,8 +193,14 @@ def test_the_ledger_lists_exactly_what_an_honest_validator_finds(batch: Path) ->
     expected = ledger(batch)
     assert honest_validator(batch) == expected
     reasons = {r for _, _, r in expected}
-    assert reasons == {"bad_check_digit", "impossible_date", "negative_money", "unknown_project", "duplicate",
-                       "updated"}
+    assert reasons == {
+        "bad_check_digit",
+        "impossible_date",
+        "negative_money",
+        "unknown_project",
+        "duplicate",
+        "updated",
+    }
     total = sum(len(read_feed(p)[1]) for p in batch.iterdir())
     assert 0.005 < len([r for r in expected if r[2] != "updated"]) / total < 0.03
 
@@ -170,27 +211,30 @@ def _arrears_by_project(batch: Path) -> dict[str, dt.date]:
     for feed in ("employments", "payrolls", "attendance", "wage_payments", "projects"):
         con.execute(f"CREATE VIEW {feed}_raw AS SELECT * FROM read_csv('{batch}/{feed}*.csv', all_varchar=true)")
     ok_date = "try_cast({} AS DATE) IS NOT NULL"
-    con.execute("CREATE TABLE known AS SELECT DISTINCT project_code FROM projects_raw WHERE "
-                + ok_date.format("start_date") + " AND NOT starts_with(contract_amount, '-')")
+    con.execute(
+        "CREATE TABLE known AS SELECT DISTINCT project_code FROM projects_raw WHERE "
+        + ok_date.format("start_date")
+        + " AND NOT starts_with(contract_amount, '-')"
+    )
     # Honest staging: drop invalid rows (planted bad rows), then de-duplicate by key.
     valid_id = "length(id_number) = 18 AND try_strptime(substr(id_number, 7, 8), '%Y%m%d') IS NOT NULL"
     from anxin.core.identifiers import id_check_sql
 
     con.execute(f"""CREATE TABLE emp AS SELECT DISTINCT project_code, id_number, employer_uscc, wage_type,
         CAST(wage_rate AS DECIMAL(18,2)) AS rate, CAST(pay_day AS INT) AS pay_day FROM employments_raw
-        WHERE {valid_id} AND {id_check_sql('id_number')} AND {ok_date.format('start_date')}
+        WHERE {valid_id} AND {id_check_sql("id_number")} AND {ok_date.format("start_date")}
           AND NOT starts_with(wage_rate, '-') AND project_code IN (SELECT project_code FROM known)""")
     con.execute(f"""CREATE TABLE pay AS SELECT DISTINCT project_code, employer_uscc, id_number, period,
         CAST(net_amount AS DECIMAL(18,2)) AS net FROM payrolls_raw
-        WHERE {valid_id} AND {id_check_sql('id_number')} AND NOT starts_with(net_amount, '-')
+        WHERE {valid_id} AND {id_check_sql("id_number")} AND NOT starts_with(net_amount, '-')
           AND project_code IN (SELECT project_code FROM known)""")
     con.execute(f"""CREATE TABLE att AS SELECT project_code, id_number, strftime(CAST(work_date AS DATE), '%Y-%m') AS period,
         count(DISTINCT work_date) AS days FROM attendance_raw
-        WHERE {valid_id} AND {id_check_sql('id_number')} AND try_cast(work_date AS DATE) IS NOT NULL
+        WHERE {valid_id} AND {id_check_sql("id_number")} AND try_cast(work_date AS DATE) IS NOT NULL
           AND project_code IN (SELECT project_code FROM known) GROUP BY ALL""")
     con.execute(f"""CREATE TABLE paid AS SELECT DISTINCT txn_id, project_code, id_number, period,
         CAST(amount AS DECIMAL(18,2)) AS amount, CAST(paid_on AS DATE) AS paid_on FROM wage_payments_raw
-        WHERE status = 'success' AND {valid_id} AND {id_check_sql('id_number')}
+        WHERE status = 'success' AND {valid_id} AND {id_check_sql("id_number")}
           AND try_cast(paid_on AS DATE) IS NOT NULL AND NOT starts_with(amount, '-')
           AND project_code IN (SELECT project_code FROM known)""")
     # Amount due: the payroll's net, else attendance x rate (daily) or the monthly share.
@@ -209,9 +253,12 @@ def _arrears_by_project(batch: Path) -> dict[str, dt.date]:
                           AND a.id_number = p.id_number AND a.period = p.period)""").fetchall()
     payments: dict[tuple, list] = defaultdict(list)
     for project, person, period, amount, paid_on in con.execute(
-            "SELECT project_code, id_number, period, amount, paid_on FROM paid").fetchall():
+        "SELECT project_code, id_number, period, amount, paid_on FROM paid"
+    ).fetchall():
         payments[(project, person, period)].append((paid_on, amount))
-    end = con.execute("SELECT max(CAST(work_date AS DATE)) FROM attendance_raw WHERE try_cast(work_date AS DATE) IS NOT NULL").fetchone()[0]
+    end = con.execute(
+        "SELECT max(CAST(work_date AS DATE)) FROM attendance_raw WHERE try_cast(work_date AS DATE) IS NOT NULL"
+    ).fetchone()[0]
     cal = WorkingCalendar()
     first: dict[str, dt.date] = {}
     for project, person, period, pay_day, due in lines:
@@ -229,8 +276,11 @@ def _arrears_by_project(batch: Path) -> dict[str, dt.date]:
 def test_the_truth_agrees_with_the_feeds(batch: Path) -> None:
     found = _arrears_by_project(batch)
     episodes = truth(batch)
-    expected = {e["subject_id"]: dt.date.fromisoformat(e["first_arrears_date"]) for e in episodes
-                if e["subject_type"] == "project" and e["first_arrears_date"]}
+    expected = {
+        e["subject_id"]: dt.date.fromisoformat(e["first_arrears_date"])
+        for e in episodes
+        if e["subject_type"] == "project" and e["first_arrears_date"]
+    }
     assert expected, "the tiny batch plants arrears"
     # Every arrears episode shows in the feeds on its date, and no project is in arrears unplanned.
     assert found == expected
@@ -241,12 +291,35 @@ def test_the_truth_agrees_with_the_feeds(batch: Path) -> None:
 
 def test_every_rule_has_a_planted_case(batch: Path) -> None:
     kinds = {e["kind"] for e in truth(batch)}
-    for kind in ("builder_stops_funding", "subcontractor_stops_paying", "late_systematic", "failed_not_repaid",
-                 "off_payroll", "site_emptying", "underfunded", "funding_late", "no_special_account",
-                 "below_min_wage", "ghost_payroll", "unconfirmed_payroll", "card_held", "implausible_pay",
-                 "outside_account", "no_deposit", "low_deposit", "unregistered_workers", "no_contracts",
-                 "attendance_gap", "no_labor_manager", "no_notice_board", "employer_decline",
-                 "clean_late_once", "clean_failed_repaid", "clean_completion", "clean_seasonal_dip"):
+    for kind in (
+        "builder_stops_funding",
+        "subcontractor_stops_paying",
+        "late_systematic",
+        "failed_not_repaid",
+        "off_payroll",
+        "site_emptying",
+        "underfunded",
+        "funding_late",
+        "no_special_account",
+        "below_min_wage",
+        "ghost_payroll",
+        "unconfirmed_payroll",
+        "card_held",
+        "implausible_pay",
+        "outside_account",
+        "no_deposit",
+        "low_deposit",
+        "unregistered_workers",
+        "no_contracts",
+        "attendance_gap",
+        "no_labor_manager",
+        "no_notice_board",
+        "employer_decline",
+        "clean_late_once",
+        "clean_failed_repaid",
+        "clean_completion",
+        "clean_seasonal_dip",
+    ):
         assert kind in kinds, kind
 
 
@@ -265,16 +338,22 @@ def test_leads_truth_names_real_leads_and_counties(batch: Path) -> None:
 
 def _con(batch: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute(f"CREATE VIEW att AS SELECT * FROM read_csv('{batch}/attendance*.csv', all_varchar=true) "
-                "WHERE try_cast(work_date AS DATE) IS NOT NULL")
+    con.execute(
+        f"CREATE VIEW att AS SELECT * FROM read_csv('{batch}/attendance*.csv', all_varchar=true) "
+        "WHERE try_cast(work_date AS DATE) IS NOT NULL"
+    )
     con.execute(f"CREATE VIEW emp AS SELECT * FROM read_csv('{batch}/employments.csv', all_varchar=true)")
     return con
 
 
 def test_daily_wages_by_trade_are_as_documented(batch: Path) -> None:
-    rows = _con(batch).execute("""SELECT trade, avg(CAST(wage_rate AS DOUBLE)), min(CAST(wage_rate AS DOUBLE)),
+    rows = (
+        _con(batch)
+        .execute("""SELECT trade, avg(CAST(wage_rate AS DOUBLE)), min(CAST(wage_rate AS DOUBLE)),
         max(CAST(wage_rate AS DOUBLE)) FROM emp WHERE wage_type = 'daily' AND NOT starts_with(wage_rate, '-')
-        GROUP BY trade HAVING count(*) > 15""").fetchall()
+        GROUP BY trade HAVING count(*) > 15""")
+        .fetchall()
+    )
     means = {t: m for t, m, _, _ in rows}
     assert 220 <= means["普工"] <= 280
     for trade in ("钢筋工", "木工", "泥瓦工", "架子工"):
@@ -287,8 +366,10 @@ def test_workers_attend_most_days_outside_the_festival_and_rest_on_sundays(batch
     days = con.execute("""SELECT avg(n) FROM (SELECT id_number, count(DISTINCT work_date) n FROM att
         WHERE work_date BETWEEN '2026-01-05' AND '2026-01-18' GROUP BY id_number)""").fetchone()[0]
     assert 10 <= days <= 13.5  # of 14 days
-    by_dow = dict(con.execute("""SELECT dayofweek(CAST(work_date AS DATE)) d, count(*) / count(DISTINCT work_date)
-        FROM att WHERE work_date BETWEEN '2026-01-05' AND '2026-01-25' GROUP BY d""").fetchall())
+    by_dow = dict(
+        con.execute("""SELECT dayofweek(CAST(work_date AS DATE)) d, count(*) / count(DISTINCT work_date)
+        FROM att WHERE work_date BETWEEN '2026-01-05' AND '2026-01-25' GROUP BY d""").fetchall()
+    )
     assert by_dow[0] < 0.75 * by_dow[3]  # Sunday vs Wednesday
 
 

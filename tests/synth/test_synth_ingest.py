@@ -28,10 +28,14 @@ def ledger(batch: Path) -> list[dict[str, str]]:
 
 
 def feed_of(file_name: str) -> str:
-    return file_name.split(".")[0].rsplit("-", 1)[0] if file_name.split(".")[0][-4:].isdigit() else file_name.split(".")[0]
+    return (
+        file_name.split(".")[0].rsplit("-", 1)[0] if file_name.split(".")[0][-4:].isdigit() else file_name.split(".")[0]
+    )
 
 
-def test_the_ledgers_invalid_rows_are_exactly_what_ingest_quarantines_and_its_resends_what_it_counts(tiny: Path) -> None:
+def test_the_ledgers_invalid_rows_are_exactly_what_ingest_quarantines_and_its_resends_what_it_counts(
+    tiny: Path,
+) -> None:
     summaries = {s.feed: s for s in ingest_paths([tiny])}
     rows = ledger(tiny)
     invalid = {(r["file"], int(r["line"])) for r in rows if r["reason"] not in ("duplicate", "updated")}
@@ -42,7 +46,16 @@ def test_the_ledgers_invalid_rows_are_exactly_what_ingest_quarantines_and_its_re
         assert summary.duplicates == expected[(feed, "duplicate")], feed
         assert summary.updated == expected[(feed, "updated")], feed
         assert summary.rows == summary.accepted + summary.updated + summary.duplicates + summary.quarantined
-    assert {"enterprises", "projects", "people", "employments", "attendance", "payrolls", "wage_payments", "leads"} <= set(summaries)
+    assert {
+        "enterprises",
+        "projects",
+        "people",
+        "employments",
+        "attendance",
+        "payrolls",
+        "wage_payments",
+        "leads",
+    } <= set(summaries)
 
 
 def test_loading_the_province_twice_is_a_no_op(tiny: Path) -> None:

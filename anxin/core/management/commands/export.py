@@ -12,12 +12,18 @@ from anxin.core.registries import EXPORTERS
 
 
 class Command(BaseCommand):
-    help = "按数据接口规范导出 CSV（UTF-8 带 BOM）：warnings 预警、evaluations 履约评价、findings 规则发现、leads 线索。"
+    help = (
+        "按数据接口规范导出 CSV（UTF-8 带 BOM）：warnings 预警、evaluations 履约评价、findings 规则发现、leads 线索。"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", help="what to export: " + ", ".join(sorted(EXPORTERS)) if EXPORTERS else "what to export")
+        parser.add_argument(
+            "what", help="what to export: " + ", ".join(sorted(EXPORTERS)) if EXPORTERS else "what to export"
+        )
         parser.add_argument("--out", required=True, type=Path, help="the CSV file to write")
-        parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="the date (YYYY-MM-DD) for exports as of a day")
+        parser.add_argument(
+            "--as-of", type=dt.date.fromisoformat, default=None, help="the date (YYYY-MM-DD) for exports as of a day"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         exporter = EXPORTERS.get(options["what"])

@@ -15,11 +15,15 @@ class Command(BaseCommand):
     help = "一键演示：建库、生成合成省份数据（anxin synth）、导入、创建演示账号，并在 http://127.0.0.1:8000 提供服务。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", default="demo", choices=["tiny", "demo"], help="synthetic province scale (default demo)")
+        parser.add_argument(
+            "--scale", default="demo", choices=["tiny", "demo"], help="synthetic province scale (default demo)"
+        )
         parser.add_argument("--seed", type=int, default=2026, help="random seed of the synthetic province")
         parser.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on")
         parser.add_argument("--no-serve", action="store_true", help="set up and load only; do not start the web server")
-        parser.add_argument("--reload", action="store_true", help="regenerate and re-ingest the demo data even if loaded")
+        parser.add_argument(
+            "--reload", action="store_true", help="regenerate and re-ingest the demo data even if loaded"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from rich.console import Console
@@ -45,7 +49,9 @@ class Command(BaseCommand):
             for header in ("数据项", "行数", "新增", "更新", "重复", "隔离"):
                 table.add_column(header, justify="right")
             for s in summaries:
-                table.add_row(s.feed, str(s.rows), str(s.accepted), str(s.updated), str(s.duplicates), str(s.quarantined))
+                table.add_row(
+                    s.feed, str(s.rows), str(s.accepted), str(s.updated), str(s.duplicates), str(s.quarantined)
+                )
             console.print(table)
             marker.write_text(dt.datetime.now().isoformat())
         else:
@@ -57,6 +63,8 @@ class Command(BaseCommand):
             logins.add_row(account.username, account.display_name, account.office or "全省")
         console.print(logins)
         host = options["addr"]
-        console.print(f"\n[bold green]请用浏览器打开 http://{host}/login/ 登录[/bold green]（接口文档 http://{host}/api/docs，系统管理 http://{host}/admin/）")
+        console.print(
+            f"\n[bold green]请用浏览器打开 http://{host}/login/ 登录[/bold green]（接口文档 http://{host}/api/docs，系统管理 http://{host}/admin/）"
+        )
         if not options["no_serve"]:
             call_command("runserver", host, use_reloader=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -15,8 +15,14 @@ class Command(BaseCommand):
     help = "导入数据文件或文件夹（CSV/XLSX/Parquet/gzip，UTF-8 或 GB18030），按数据项依赖顺序入库，坏行隔离并说明原因。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="+", type=Path, help="files or folders of feed files (projects.csv, attendance-0001.csv …)")
-        parser.add_argument("--json", action="store_true", help="print one JSON summary object per feed per line (the contract's format)")
+        parser.add_argument(
+            "paths", nargs="+", type=Path, help="files or folders of feed files (projects.csv, attendance-0001.csv …)"
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="print one JSON summary object per feed per line (the contract's format)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from rich.console import Console
@@ -45,7 +51,17 @@ class Command(BaseCommand):
         for header in ("数据项", "文件", "行数", "新增", "更新", "重复", "隔离"):
             table.add_column(header, justify="right")
         for s in summaries:
-            table.add_row(s.feed, str(s.files), str(s.rows), str(s.accepted), str(s.updated), str(s.duplicates), str(s.quarantined))
-        Console(file=self.stdout).print(table)
+            table.add_row(
+                s.feed,
+                str(s.files),
+                str(s.rows),
+                str(s.accepted),
+                str(s.updated),
+                str(s.duplicates),
+                str(s.quarantined),
+            )
+        Console(file=cast(IO[str], self.stdout)).print(table)
         if any(s.quarantined for s in summaries):
-            Console(file=self.stdout).print("隔离的行可在网页“数据接入 › 隔离数据”中查看和下载，修正后重新报送即可。")
+            Console(file=cast(IO[str], self.stdout)).print(
+                "隔离的行可在网页“数据接入 › 隔离数据”中查看和下载，修正后重新报送即可。"
+            )

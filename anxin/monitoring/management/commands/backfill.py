@@ -14,9 +14,13 @@ class Command(BaseCommand):
     help = "逐日回放监测（重放官员在每一天会看到的结果），带进度条；从起始日起的旧结果会被替换。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--from", dest="start", required=True, type=dt.date.fromisoformat, help="first day (YYYY-MM-DD)")
+        parser.add_argument(
+            "--from", dest="start", required=True, type=dt.date.fromisoformat, help="first day (YYYY-MM-DD)"
+        )
         parser.add_argument("--to", dest="end", required=True, type=dt.date.fromisoformat, help="last day (YYYY-MM-DD)")
-        parser.add_argument("--engine", choices=["duckdb", "spark"], default=None, help="engine (default: ANXIN_ENGINE)")
+        parser.add_argument(
+            "--engine", choices=["duckdb", "spark"], default=None, help="engine (default: ANXIN_ENGINE)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -24,7 +28,10 @@ class Command(BaseCommand):
         start, end = options["start"], options["end"]
         total = (end - start).days + 1
         with Progress(
-            TextColumn("回放 {task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            TextColumn("回放 {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
             transient=False,
         ) as progress:
             task = progress.add_task(str(start), total=total)
@@ -37,4 +44,6 @@ class Command(BaseCommand):
             except DailyRunError as exc:
                 raise CommandError(str(exc)) from exc
         seconds = sum(r.seconds for r in results)
-        self.stdout.write(f"回放 {len(results)} 天，共 {seconds:.1f} 秒（每天 {seconds / max(len(results), 1):.2f} 秒）")
+        self.stdout.write(
+            f"回放 {len(results)} 天，共 {seconds:.1f} 秒（每天 {seconds / max(len(results), 1):.2f} 秒）"
+        )

@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", required=True, type=dt.date.fromisoformat, help="the day to check (YYYY-MM-DD)")
-        parser.add_argument("--engine", choices=["duckdb", "spark"], default=None, help="engine (default: ANXIN_ENGINE)")
+        parser.add_argument(
+            "--engine", choices=["duckdb", "spark"], default=None, help="engine (default: ANXIN_ENGINE)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

@@ -19,8 +19,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", choices=sorted(SCALES), default="tiny",
-                            help="tiny (tests), demo (README demo), province (8,427 projects)")
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            default="tiny",
+            help="tiny (tests), demo (README demo), province (8,427 projects)",
+        )
         parser.add_argument("--days", type=int, default=None, help="days in the window (default per scale)")
         parser.add_argument("--start", default=None, help="first day YYYY-MM-DD (default per scale)")
         parser.add_argument("--seed", type=int, default=0)
@@ -32,8 +36,14 @@ class Command(BaseCommand):
             start = dt.date.fromisoformat(opts["start"]) if opts["start"] else None
         except ValueError as exc:
             raise CommandError(f"--start must be YYYY-MM-DD, not {opts['start']!r}") from exc
-        with Progress(TextColumn("[bold]合成 {task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeRemainingColumn(), transient=True, disable=not self.stdout.isatty()) as bar:
+        with Progress(
+            TextColumn("[bold]合成 {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            transient=True,
+            disable=not self.stdout.isatty(),
+        ) as bar:
             task = bar.add_task(opts["scale"], total=None)
 
             def progress(done: int, total: int) -> None:
