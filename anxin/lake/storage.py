@@ -145,6 +145,8 @@ def store_events(
     or an update. The last row of a key is what the lake keeps; when it equals the
     stored row, every row of that key was a re-send and counts as a duplicate.
     """
+    # File-name then line order, as the rows arrive (files sorted, lines ascending).
+    accepted = accepted.append_column("_seq", pa.array(range(accepted.num_rows), pa.int64()))
     con.register("accepted_arrow", accepted)
     keys = _key_columns(feed)
     key_list = ", ".join(_q(k) for k in keys)
@@ -153,12 +155,11 @@ def store_events(
         f"""
         CREATE OR REPLACE TEMP TABLE incoming AS
         WITH staged AS (
-            SELECT {_select_stored(feed)}, _file, _line FROM accepted_arrow
+            SELECT {_select_stored(feed)}, _seq FROM accepted_arrow
         )
         SELECT *,
                hash({", ".join(_q(c) for c in value_columns)}) AS _row_hash,
-               {_partition_expr(feed)} AS _part,
-               row_number() OVER (ORDER BY _file, _line) AS _seq
+               {_partition_expr(feed)} AS _part
         FROM staged
         """
     )
@@ -167,43 +168,60 @@ def store_events(
     existing_files = [str(partition_path(feed, p)) for p in parts if partition_path(feed, p).exists()]
     if existing_files:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE stored AS SELECT * FROM read_parquet({existing_files!r}, union_by_name = true)"
+            f"CREATE OR REPLACE TEMP TABLE stored AS SELECT {key_list}, _row_hash "
+            f"FROM read_parquet({existing_files!r}, union_by_name = true)"
         )
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE stored AS SELECT {key_list}, _row_hash FROM incoming WHERE false")
+    # Per key: how many rows came, and the last one (which the lake keeps). Most keys come
+    # once; only keys sent several times need the row-by-row order (a window, on few rows).
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE classified AS
-        WITH ordered AS (
-            SELECT i.*,
-                   lag(_row_hash) OVER (PARTITION BY {key_list} ORDER BY _seq) AS _prev_hash,
-                   row_number() OVER (PARTITION BY {key_list} ORDER BY _seq DESC) AS _from_last,
-                   last_value(_row_hash) OVER (
-                       PARTITION BY {key_list} ORDER BY _seq ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-                   ) AS _final_hash
-            FROM incoming i
+        WITH per_key AS (
+            SELECT {key_list}, count(*) AS _n, arg_max(_row_hash, _seq) AS _final_hash, max(_seq) AS _last_seq
+            FROM incoming GROUP BY {key_list}
         )
-        SELECT o.*, s._row_hash AS _stored_hash,
-               CASE
-                 -- a key whose rows end where the lake already is: re-sent, nothing changes
-                 WHEN s._row_hash = o._final_hash THEN 'duplicate'
-                 WHEN o._prev_hash IS NULL AND s._row_hash IS NULL THEN 'accepted'
-                 WHEN o._prev_hash IS NULL AND s._row_hash = o._row_hash THEN 'duplicate'
-                 WHEN o._prev_hash IS NULL THEN 'updated'
-                 WHEN o._prev_hash = o._row_hash THEN 'duplicate'
-                 ELSE 'updated'
-               END AS _outcome
-        FROM ordered o
-        LEFT JOIN (SELECT DISTINCT ON ({key_list}) {key_list}, _row_hash FROM stored) s USING ({key_list})
+        SELECT i.*, k._n, k._final_hash, k._last_seq, s._row_hash AS _stored_hash
+        FROM incoming i
+        JOIN per_key k USING ({key_list})
+        LEFT JOIN stored s USING ({key_list})
         """
     )
-    counts = dict(con.execute("SELECT _outcome, count(*) FROM classified GROUP BY 1").fetchall())
+    counts: dict[str, int] = {}
+    for outcome, n in con.execute(
+        f"""
+        SELECT CASE
+                 WHEN _stored_hash IS NULL THEN 'accepted'
+                 WHEN _stored_hash = _row_hash THEN 'duplicate'
+                 ELSE 'updated'
+               END, count(*)
+        FROM classified WHERE _n = 1 GROUP BY 1
+        UNION ALL
+        SELECT _outcome, count(*) FROM (
+            SELECT CASE
+                     -- a key whose rows end where the lake already is: re-sent, nothing changes
+                     WHEN _stored_hash = _final_hash THEN 'duplicate'
+                     WHEN _prev_hash IS NULL AND _stored_hash IS NULL THEN 'accepted'
+                     WHEN _prev_hash IS NULL AND _stored_hash = _row_hash THEN 'duplicate'
+                     WHEN _prev_hash IS NULL THEN 'updated'
+                     WHEN _prev_hash = _row_hash THEN 'duplicate'
+                     ELSE 'updated'
+                   END AS _outcome
+            FROM (
+                SELECT *, lag(_row_hash) OVER (PARTITION BY {key_list} ORDER BY _seq) AS _prev_hash
+                FROM classified WHERE _n > 1
+            )
+        ) GROUP BY 1
+        """
+    ).fetchall():
+        counts[outcome] = counts.get(outcome, 0) + n
     # The last row of each key, where it differs from what is stored, replaces it.
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE winners AS
         SELECT * FROM classified
-        WHERE _from_last = 1 AND (_stored_hash IS NULL OR _stored_hash <> _row_hash)
+        WHERE _seq = _last_seq AND (_stored_hash IS NULL OR _stored_hash <> _row_hash)
         """
     )
     changed_parts = [row[0] for row in con.execute("SELECT DISTINCT _part FROM winners ORDER BY 1").fetchall()]
@@ -224,7 +242,6 @@ def store_events(
             COPY (
                 {keep_old}
                 SELECT {select_new}, _row_hash, CAST({int(batch_id)} AS BIGINT) AS _batch FROM winners WHERE _part = '{part}'
-                ORDER BY {key_list}
             ) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)
             """
         )

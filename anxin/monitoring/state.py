@@ -88,31 +88,45 @@ def _cast(table: ir.Table, schema: pa.Schema) -> ir.Table:
 
 
 def employment_on_work_date(attendance: ir.Table, employments: ir.Table) -> ir.Table:
-    """Attendance with the employment active on its work date (one per worker and day)."""
+    """Attendance with the employment active on its work date (one per worker and day).
+
+    An equi-join on project and person, then the date range as a filter: engines hash-join
+    the first and would fall back to a nested loop on a join condition with OR in it.
+    """
     a, e = attendance, employments
-    joined = a.left_join(
-        e,
-        (a.project_code == e.project_code)
-        & (a.person_key == e.person_key)
-        & (e.start_date <= a.work_date)
-        & (e.end_date.isnull() | (e.end_date >= a.work_date)),
-    ).select(
+    matched = a.join(e, [a.project_code == e.project_code, a.person_key == e.person_key]).select(
         project_code=a.project_code,
         person_key=a.person_key,
-        id_masked=a.id_masked,
         work_date=a.work_date,
         employer_uscc=e.employer_uscc,
         wage_type=e.wage_type,
         wage_rate_fen=e.wage_rate_fen,
         pay_day=e.pay_day,
-        registered=e.person_key.notnull(),
+        start_date=e.start_date,
+        end_date=ibis.coalesce(e.end_date, ibis.date("9999-12-31")),
     )
+    active = matched.filter((matched.start_date <= matched.work_date) & (matched.end_date >= matched.work_date))
     pick = ibis.window(
-        group_by=[joined.project_code, joined.person_key, joined.work_date],
-        order_by=[joined.employer_uscc.desc(nulls_first=False)],
+        group_by=[active.project_code, active.person_key, active.work_date],
+        order_by=[active.employer_uscc.desc(nulls_first=False), active.start_date.desc()],
     )
-    ranked = joined.mutate(_n=ibis.row_number().over(pick))
-    return ranked.filter(ranked._n == 0).drop("_n")
+    ranked = active.mutate(_n=ibis.row_number().over(pick))
+    chosen = ranked.filter(ranked._n == 0)
+    joined = a.left_join(
+        chosen,
+        [a.project_code == chosen.project_code, a.person_key == chosen.person_key, a.work_date == chosen.work_date],
+    )
+    return joined.select(
+        project_code=a.project_code,
+        person_key=a.person_key,
+        id_masked=a.id_masked,
+        work_date=a.work_date,
+        employer_uscc=chosen.employer_uscc,
+        wage_type=chosen.wage_type,
+        wage_rate_fen=chosen.wage_rate_fen,
+        pay_day=chosen.pay_day,
+        registered=chosen.person_key.notnull(),
+    )
 
 
 def advance(
@@ -132,7 +146,10 @@ def advance(
     employments, projects, people = registry["employments"], registry["projects"], registry["people"]
     out: dict[str, ir.Table] = {}
 
-    attendance = employment_on_work_date(ev["attendance"], employments)
+    # Worked out once and shared by the ledger, the headcounts and the unregistered list.
+    attendance = engine.table(
+        engine.execute(employment_on_work_date(ev["attendance"], employments), as_of), "state_attendance_employed"
+    )
     payments = ev["wage_payments"]
     success = payments.filter(payments.status == "success")
 
@@ -266,7 +283,11 @@ def advance(
     merged = merged.mutate(
         paid_full_on=ibis.coalesce(
             merged.paid_full_on,
-            ibis.cases(((merged.paid_fen > 0) & due.notnull() & (merged.paid_fen >= due), day), else_=null_d),
+            # The date of the payment that completed it: the day itself in the daily flow, and the
+            # right date too when a first run folds in history or late rows arrive.
+            ibis.cases(
+                ((merged.paid_fen > 0) & due.notnull() & (merged.paid_fen >= due), merged.last_paid_on), else_=null_d
+            ),
         )
     )
     keep_from = months_before(as_of, LEDGER_KEEP_MONTHS)
