@@ -142,6 +142,12 @@ def _month_add(month: str, k: int) -> str:
     return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
 
 
+#: Exclusive kinds after which a project pays nothing (from some point on).
+UNPAID_KINDS = ("site_emptying", "builder_stops_funding")
+#: Overlapping kinds that are seen only in the payments themselves.
+PAYMENT_KINDS = ("card_held", "implausible_pay", "outside_account", "ghost_payroll")
+
+
 def plant_episodes(w: World, rng: np.random.Generator, factor: float, cal: Calendar) -> list[Episode]:
     s0, e0 = w.start.toordinal(), w.end.toordinal()
     days = e0 - s0 + 1
@@ -236,10 +242,15 @@ def plant_episodes(w: World, rng: np.random.Generator, factor: float, cal: Calen
                 ep.start = s0
     # Overlapping kinds on any project but the clean look-alikes'.
     pool = np.array([p for p in range(w.n_projects) if p not in clean_projects and w.p_start[p] < s0 - 30])
+    # A problem that shows in the payments cannot be planted where nothing is paid at all: a
+    # site whose contractor stops paying or whose builder's account runs dry would hide it.
+    unpaid = {ep.project for ep in episodes if ep.kind in UNPAID_KINDS}
+    paying_pool = np.array([p for p in pool.tolist() if p not in unpaid])
     for kind, c in OVERLAPPING:
         if kind == "attendance_gap" and days < 45:
             continue
-        for p in rng.choice(pool, size=min(pool.size, count(c)), replace=False).tolist():
+        candidates = paying_pool if kind in PAYMENT_KINDS else pool
+        for p in rng.choice(candidates, size=min(candidates.size, count(c)), replace=False).tolist():
             ep = new(kind, "project", w.p_code[p], project=p, enterprise=int(w.p_contractor[p]), start=s0)
             on = np.flatnonzero(w.e_proj == p)
             tier = w.counties[w.p_county[p]].tier
