@@ -64,6 +64,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     """A committed test ends with Django emptying every table, the migrations' reference data
     too; put it back (and the audit triggers) for the tests that run after it on this worker."""
     yield
+    if nextitem is None:
+        return  # the last test: the test database has just been torn down
     if "committed_db" in getattr(item, "fixturenames", ()) or "live_server" in getattr(item, "fixturenames", ()):
         from pytest_django.plugin import blocking_manager_key
 
