@@ -28,6 +28,7 @@ order by a unique key so both engines agree.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -68,7 +69,7 @@ class Context:
         return AS_OF
 
 
-class Rule:
+class Rule(ABC):
     code: ClassVar[str]
     title: ClassVar[str]
     article: ClassVar[str]
@@ -77,8 +78,9 @@ class Rule:
     family: ClassVar[str] = ""
     defaults: ClassVar[dict[str, Any]] = {}
 
+    @abstractmethod
     def find(self, ctx: Context) -> ir.Table:
-        raise NotImplementedError
+        """One row per subject found (see the module docstring for the columns)."""
 
     def details(self, ctx: Context) -> ir.Table | None:
         return None
