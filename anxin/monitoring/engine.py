@@ -149,7 +149,9 @@ class SparkEngine(Engine):
                 .config("spark.sql.session.timeZone", "Asia/Shanghai")
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.driver.memory", "2g")
+                .config("spark.driver.memory", "4g")
+                # The daily state comes back to the driver as Arrow: let a whole table through.
+                .config("spark.driver.maxResultSize", "0")
                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                 .getOrCreate()
             )
@@ -163,9 +165,9 @@ class SparkEngine(Engine):
         if name is None:
             self._counter += 1
             name = f"t_{self._counter}"
-        frame = self.session().createDataFrame(
-            data.to_pandas(date_as_object=True), schema=from_arrow_schema(data.schema)
-        )
+        # Integers with nulls must stay integers (pandas would make them floats, which Spark refuses).
+        pandas_frame = data.to_pandas(date_as_object=True, integer_object_nulls=True)
+        frame = self.session().createDataFrame(pandas_frame, schema=from_arrow_schema(data.schema))
         frame.createOrReplaceTempView(name)
         return self.backend.table(name)
 
