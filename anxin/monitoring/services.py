@@ -57,6 +57,34 @@ class DailyRunError(Exception):
     """The run cannot go ahead (one line, Chinese, for the operator)."""
 
 
+@dataclass(frozen=True)
+class DayStep:
+    """A step that an app to the right of monitoring runs after each day's findings are stored.
+
+    monitoring may not import ``warnings`` or ``evaluation`` (DESIGN.md, layers), yet the daily
+    run must go on to risk, warnings and scores: those apps register a step here at start-up.
+    ``run(day)`` reads the findings open on ``day`` and writes its own tables (idempotent: a day
+    run twice gives the same result); ``rewind(day)`` forgets what it wrote for ``day`` and later
+    (a backfill replays them) and raises ``DailyRunError`` when it may not (officials' work).
+    """
+
+    name: str
+    run: Callable[[dt.date], Any]
+    rewind: Callable[[dt.date], None]
+
+
+DAY_STEPS: list[DayStep] = []
+
+
+def register_day_step(step: DayStep) -> None:
+    """Add (or replace, by name) a step; steps run in the order they were first registered."""
+    for i, existing in enumerate(DAY_STEPS):
+        if existing.name == step.name:
+            DAY_STEPS[i] = step
+            return
+    DAY_STEPS.append(step)
+
+
 def state_root() -> Path:
     return Path(settings.ANXIN_LAKE) / "_state"
 
@@ -369,6 +397,8 @@ def run_daily(day: dt.date, *, engine_name: str | None = None) -> RunResult:
     finally:
         engine.close()
     opened, closed = store_findings(day, found)
+    for step in DAY_STEPS:
+        step.run(day)
     seconds = time.perf_counter() - started
     DailyRun.objects.update_or_create(
         as_of=day,
@@ -470,7 +500,10 @@ def prune_states(day: dt.date) -> None:
 
 @transaction.atomic
 def rewind_to(day: dt.date) -> None:
-    """Forget runs from ``day`` on (a backfill replays them): their findings and state."""
+    """Forget runs from ``day`` on (a backfill replays them): their findings and state,
+    and what the registered day steps derived from them (last step first)."""
+    for step in reversed(DAY_STEPS):
+        step.rewind(day)
     Finding.objects.filter(opened_on__gte=day).delete()
     Finding.objects.filter(closed_on__gte=day).update(closed_on=None)
     for run in DailyRun.objects.filter(as_of__gte=day):
