@@ -137,6 +137,8 @@ INSTALLED_APPS = [
     "anxin.leads",
     "anxin.synth",
     "anxin.monitoring",
+    "anxin.warnings",
+    "anxin.evaluation",
 ]
 
 MIDDLEWARE = [
@@ -310,3 +312,135 @@ ANXIN_LEADS_MAX_FORM_BYTES = env_int(
     minimum=4096,
 )
 ANXIN_LEADS_HOTLINE = env_str("ANXIN_LEADS_HOTLINE", "12345", "Complaint hotline printed on the site poster.")
+
+
+def env_points(name: str, default: str, help: str) -> dict[str, int]:
+    """A 'CODE=points,CODE=points' map of rule codes to non-negative integers."""
+    raw = env_str(name, default, help)
+    out: dict[str, int] = {}
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        code, sep, value = part.partition("=")
+        code = code.strip().upper()
+        if not sep or not code.isalnum():
+            raise ImproperlyConfigured(f"{name}: {part!r} is not CODE=number")
+        try:
+            out[code] = int(value)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {part!r} is not CODE=number") from exc
+        if out[code] < 0:
+            raise ImproperlyConfigured(f"{name}: {part!r} must not be negative")
+    return out
+
+
+def env_codes(name: str, default: str, help: str) -> list[str]:
+    """A comma-separated list of rule codes, code prefixes or 'A+B' combinations."""
+    raw = env_str(name, default, help)
+    items = [p.strip().upper() for p in raw.split(",") if p.strip()]
+    for item in items:
+        if not all(part.isalnum() for part in item.split("+")):
+            raise ImproperlyConfigured(f"{name}: {item!r} is not a rule code, prefix or A+B combination")
+    return items
+
+
+# --- risk levels and warnings (docs/warnings.md) ---
+ANXIN_RISK_WEIGHTS = env_points(
+    "ANXIN_RISK_WEIGHTS",
+    "WP01=40,PS01=30,WA04=20,WA02=18,WA03=15,WP04=15,WP06=15,EN01=15,EN04=15,LD01=15,"
+    "WP02=12,WP05=12,WP08=12,WP09=12,PD01=12,EN03=12,EN02=10,WA01=10,WP03=10,WP07=8",
+    "Risk score points of each rule's open finding (before severity, size and freshness); see docs/warnings.md.",
+)
+ANXIN_RISK_DEFAULT_WEIGHT = env_int(
+    "ANXIN_RISK_DEFAULT_WEIGHT", 4, "Risk score points of a rule not listed in ANXIN_RISK_WEIGHTS.", maximum=100
+)
+ANXIN_RISK_SCORE_SCALE = env_int(
+    "ANXIN_RISK_SCORE_SCALE",
+    60,
+    "Points at which the risk score reaches 63 of 100 (score = 100 × (1 − e^(−points/scale))).",
+    minimum=1,
+)
+ANXIN_RISK_URGENT_WORKERS = env_int(
+    "ANXIN_RISK_URGENT_WORKERS", 30, "Arrears (WP01) affecting at least this many workers is urgent.", minimum=1
+)
+ANXIN_RISK_URGENT_AMOUNT_YUAN = env_int(
+    "ANXIN_RISK_URGENT_AMOUNT_YUAN", 500_000, "Arrears (WP01) of at least this many yuan is urgent.", minimum=1
+)
+ANXIN_RISK_FESTIVAL_DAYS = env_int(
+    "ANXIN_RISK_FESTIVAL_DAYS",
+    30,
+    "Days before Spring Festival in which any arrears is urgent and scores weigh more.",
+    maximum=90,
+)
+ANXIN_RISK_HIGH_COMBOS = env_codes(
+    "ANXIN_RISK_HIGH_COMBOS",
+    "WA02+WA04,EN01+EN04,EN01+EN02+EN03",
+    "Combinations of rules that make a subject high risk when all hold at once (besides WP01 and strong LD01).",
+)
+ANXIN_RISK_MEDIUM_PREFIXES = env_codes(
+    "ANXIN_RISK_MEDIUM_PREFIXES",
+    "WA,PD,WP,EN,PS,LD",
+    "Rule codes (or prefixes) that make a subject at least medium risk; other rules alone are low.",
+)
+ANXIN_WARNING_CLEAR_DAYS = env_int(
+    "ANXIN_WARNING_CLEAR_DAYS",
+    30,
+    "A warning closes by itself when its subject has been below medium risk for this many days.",
+    minimum=1,
+)
+ANXIN_WARNING_VERIFY_DAYS = env_points(
+    "ANXIN_WARNING_VERIFY_DAYS",
+    "URGENT=1,HIGH=3,MEDIUM=5",
+    "Working days to verify a warning, by its level.",
+)
+if set(ANXIN_WARNING_VERIFY_DAYS) != {"URGENT", "HIGH", "MEDIUM"} or min(ANXIN_WARNING_VERIFY_DAYS.values()) < 1:
+    raise ImproperlyConfigured("ANXIN_WARNING_VERIFY_DAYS must give URGENT, HIGH and MEDIUM, each at least 1")
+ANXIN_WARNING_HANDLE_DAYS = env_int(
+    "ANXIN_WARNING_HANDLE_DAYS", 15, "Working days to handle a warning once verified as true.", minimum=1
+)
+ANXIN_WARNING_ESCALATION = env_points(
+    "ANXIN_WARNING_ESCALATION",
+    "CITY=1,PROVINCE=5",
+    "Escalation ladder: working days a deadline may be missed before the city, then the province (挂牌督办), takes it up.",
+)
+if set(ANXIN_WARNING_ESCALATION) != {"CITY", "PROVINCE"} or not (
+    1 <= ANXIN_WARNING_ESCALATION["CITY"] <= ANXIN_WARNING_ESCALATION["PROVINCE"]
+):
+    raise ImproperlyConfigured("ANXIN_WARNING_ESCALATION must give CITY and PROVINCE with 1 <= CITY <= PROVINCE")
+ANXIN_WARNING_UNFOUNDED_SUPPRESS_DAYS = env_int(
+    "ANXIN_WARNING_UNFOUNDED_SUPPRESS_DAYS",
+    90,
+    "Days a warning verified 不属实 keeps its rules from raising another warning on the subject.",
+    maximum=730,
+)
+ANXIN_WARNING_CLOSED_QUIET_DAYS = env_int(
+    "ANXIN_WARNING_CLOSED_QUIET_DAYS",
+    10,
+    "Days after an official closes a warning in which the same findings do not raise a new one.",
+    maximum=365,
+)
+ANXIN_WARNING_EVIDENCE_GROWTH_PCT = env_int(
+    "ANXIN_WARNING_EVIDENCE_GROWTH_PCT",
+    20,
+    "A suppressed rule counts again when its workers or money at stake grow by more than this percentage.",
+    maximum=1000,
+)
+ANXIN_WARNING_MAIL_FROM = env_str(
+    "ANXIN_WARNING_MAIL_FROM", "anxin@localhost", "Sender address of warning notification e-mails."
+)
+
+# --- contract-performance evaluation (docs/evaluation.md) ---
+ANXIN_EVALUATION_POINTS = env_points(
+    "ANXIN_EVALUATION_POINTS",
+    "WA01=10,WA02=10,PD01=10,DP01=10",
+    "Points an open finding deducts from its sub-score, for rules that differ from ANXIN_EVALUATION_DEFAULT_POINTS.",
+)
+ANXIN_EVALUATION_DEFAULT_POINTS = env_int(
+    "ANXIN_EVALUATION_DEFAULT_POINTS", 5, "Points an open finding deducts from its sub-score.", maximum=25
+)
+ANXIN_EVALUATION_ARREARS_CAP = env_int(
+    "ANXIN_EVALUATION_ARREARS_CAP",
+    59,
+    "Highest total while any project of the contractor has arrears (WP01).",
+    maximum=100,
+)

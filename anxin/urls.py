@@ -16,5 +16,7 @@ urlpatterns = [
     path("registry/", include("anxin.registry.urls")),
     path("lake/", include("anxin.lake.urls")),
     path("monitoring/", include("anxin.monitoring.urls")),
+    path("warnings/", include("anxin.warnings.urls")),
+    path("evaluation/", include("anxin.evaluation.urls")),
     path("", include("anxin.leads.urls")),
 ]

@@ -80,6 +80,8 @@ def ensure_demo_accounts(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
             )
         user, _ = User.objects.get_or_create(username=account.username)
         user.display_name = account.display_name
+        # Warning notices are e-mailed to an office's officers (in the demo, written to $ANXIN_VAR/mail).
+        user.email = f"{account.username}@demo.anxin.local"
         user.role = account.role
         user.organisation = org
         user.is_staff = account.role == Role.ADMINISTRATOR

@@ -26,7 +26,8 @@ class WagesOverdue(Rule):
     code = "WP01"
     title = "工资逾期未足额支付（欠薪）"
     article = "《保障农民工工资支付条例》第十二条、第十四条"
-    family = "pay_on_behalf"
+    #: Arrears deducts nothing from a sub-score: it caps the contractor's total instead (RULES.md).
+    family = ""
     defaults = {"grace_working_days": 3, "default_pay_day": 31}
 
     def find(self, ctx: Context) -> ir.Table:

@@ -12,7 +12,7 @@ from anxin.core.registries import EXPORTERS
 
 
 class Command(BaseCommand):
-    help = "按数据接口规范导出 CSV（UTF-8 带 BOM）：findings 某日开放的规则发现（--as-of）、leads 欠薪线索案件。"
+    help = "按数据接口规范导出 CSV（UTF-8 带 BOM）：warnings 预警、evaluations 某日履约评价（--as-of）、findings 某日开放的规则发现（--as-of）、leads 欠薪线索案件。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
