@@ -30,7 +30,7 @@ def line_chart(
     inner_w, inner_h = width - left - right, height - top - bottom
     parts = [
         f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">',
+        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
         f'<rect x="{left}" y="{top}" width="{inner_w}" height="{inner_h}" fill="#fff" stroke="#d9dee7"/>',
     ]
@@ -38,11 +38,15 @@ def line_chart(
     def y(value: float) -> float:
         return top + inner_h * (1 - max(0.0, min(value, y_max)) / y_max)
 
+    for tick in (0, y_max / 2, y_max):
+        parts.append(
+            f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="11" fill="#98a2b3">{tick:g}</text>'
+        )
     for value, label in bands:
         parts.append(
             f'<line x1="{left}" x2="{left + inner_w}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
             'stroke="#98a2b3" stroke-dasharray="4 4"/>'
-            f'<text x="{left - 4}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11" fill="#667085">'
+            f'<text x="{left + inner_w - 4}" y="{y(value) - 3:.1f}" text-anchor="end" font-size="11" fill="#667085">'
             f"{escape(label)}</text>"
         )
     if not points:
@@ -65,8 +69,9 @@ def line_chart(
             f"<title>{d.isoformat()}：{v:g}</title></circle>"
         )
     for d in sorted({first, last, points[len(points) // 2][0]}):
+        anchor = "start" if d == first and len(points) > 1 else "end" if d == last and len(points) > 1 else "middle"
         parts.append(
-            f'<text x="{x(d):.1f}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#667085">'
+            f'<text x="{x(d):.1f}" y="{height - 8}" text-anchor="{anchor}" font-size="11" fill="#667085">'
             f"{d.isoformat()}</text>"
         )
     parts.append("</svg>")
