@@ -14,7 +14,10 @@
    - **lead time** = first lead date − the day the warning first reached high (median, 25th
      percentile), over episodes with a lead whose subject reached high at all (negative when
      the warning came after the lead);
-   - **precision**: the share of warned subjects (any warning) that carry a planted problem;
+   - **precision**: the share of warned subjects (any warning) that carry a planted problem: the
+     subject of a planted episode, or an enterprise that is a party of a project with one (its
+     builder, general contractor or an employer of its workers — complaints and wage lawsuits
+     name it); the strict share (only the episode's own subject) is printed too;
    - high-or-above warnings on clean look-alikes; warnings per warned planted subject;
    - per-kind recall (a warning of any level open while the episode ran; and, for arrears,
      high before the lead).
@@ -124,9 +127,10 @@ def score(truth_dir: Path, last: dt.date) -> dict[str, Any]:
         truth = list(csv.DictReader(fh))
     planted = [t for t in truth if t["kind"] not in CLEAN]
     clean = [t for t in truth if t["kind"] in CLEAN]
-    warnings: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    by_subject: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for w in Warning.objects.values("subject_type", "subject_id", "raised_on", "high_on", "closed_on", "level"):
-        warnings[(w["subject_type"], w["subject_id"])].append(w)
+        by_subject[(w["subject_type"], w["subject_id"])].append(w)
+    warnings = dict(by_subject)  # a plain dict: looking up an unwarned subject must not add it
 
     def open_during(w: dict[str, Any], start: dt.date, end: dt.date) -> bool:
         return w["raised_on"] <= end and (w["closed_on"] is None or w["closed_on"] >= start)
@@ -136,7 +140,7 @@ def score(truth_dir: Path, last: dt.date) -> dict[str, Any]:
         start = _date(t["start_date"]) or dt.date.min
         days = [
             max(w["high_on"], start)
-            for w in warnings[(t["subject_type"], t["subject_id"])]
+            for w in warnings.get((t["subject_type"], t["subject_id"]), [])
             if w["high_on"] is not None and (w["closed_on"] is None or w["closed_on"] > start)
         ]
         return min(days) if days else None
@@ -158,15 +162,19 @@ def score(truth_dir: Path, last: dt.date) -> dict[str, Any]:
     per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for t in planted:
         start = _date(t["start_date"]) or dt.date.min
-        hit = any(open_during(w, start, last) for w in warnings[(t["subject_type"], t["subject_id"])])
+        hit = any(open_during(w, start, last) for w in warnings.get((t["subject_type"], t["subject_id"]), []))
         per_kind[t["kind"]][0] += hit
         per_kind[t["kind"]][1] += 1
     planted_subjects = {(t["subject_type"], t["subject_id"]) for t in planted}
     clean_subjects = {(t["subject_type"], t["subject_id"]) for t in clean} - planted_subjects
     warned = set(warnings)
     warned_planted = warned & planted_subjects
-    unexplained = sorted(warned - planted_subjects)
-    clean_high = sum(1 for s in clean_subjects for w in warnings[s] if w["high_on"] is not None)
+    # An enterprise that is a party of a planted project (its builder, general contractor or the
+    # employer of its workers) carries that problem too: complaints and lawsuits name it.
+    parties = {("enterprise", uscc) for uscc in _parties({sid for kind, sid in planted_subjects if kind == "project"})}
+    explained = planted_subjects | parties
+    unexplained = sorted(warned - explained)
+    clean_high = sum(1 for s in clean_subjects for w in warnings.get(s, []) if w["high_on"] is not None)
     leads.sort()
     return {
         "arrears_episodes": len(arrears),
@@ -176,7 +184,8 @@ def score(truth_dir: Path, last: dt.date) -> dict[str, Any]:
         "lead_p25_days": leads[max(0, int(0.25 * (len(leads) - 1)))] if leads else None,
         "lead_before": sum(1 for d in leads if d > 0),
         "warned_subjects": len(warned),
-        "precision": len(warned_planted) / len(warned) if warned else 0.0,
+        "precision": len(warned & explained) / len(warned) if warned else 0.0,
+        "precision_strict": len(warned_planted) / len(warned) if warned else 0.0,
         "unexplained": unexplained,
         "clean_subjects": len(clean_subjects),
         "clean_high_warnings": clean_high,
@@ -188,6 +197,18 @@ def score(truth_dir: Path, last: dt.date) -> dict[str, Any]:
         "per_kind_high_before_lead": {k: v for k, v in sorted(per_kind_high.items())},
         "levels": dict(sorted(_count(w["level"] for ws in warnings.values() for w in ws).items())),
     }
+
+
+def _parties(project_codes: set[str]) -> set[str]:
+    from anxin.registry.models import Employment, Project
+
+    out: set[str] = set()
+    for builder, contractor in Project.objects.filter(project_code__in=project_codes).values_list(
+        "builder_uscc", "contractor_uscc"
+    ):
+        out |= {builder, contractor}
+    out |= set(Employment.objects.filter(project_code__in=project_codes).values_list("employer_uscc", flat=True))
+    return out
 
 
 def _count(items: Any) -> dict[str, int]:
@@ -217,9 +238,14 @@ def report(seed: int, result: dict[str, Any]) -> None:
         ">= 21 median",
     )
     table.add_row(
-        "precision (warned subjects with a planted problem)",
+        "precision (warned subjects with a planted problem, parties included)",
         f"{result['precision']:.3f} of {result['warned_subjects']}",
         ">= 0.85",
+    )
+    table.add_row(
+        "precision, strict (only the episode's own subject)",
+        f"{result['precision_strict']:.3f}",
+        "",
     )
     table.add_row(
         "high-or-above warnings on clean look-alikes",

@@ -69,9 +69,10 @@ def test_social_insurance_arrears_with_wage_lawsuits_is_high() -> None:
     assert level(f("EN01")) == "medium"
 
 
-def test_strong_complaint_leads_are_high_and_a_single_lead_medium() -> None:
+def test_strong_complaint_leads_are_high_and_an_ordinary_lead_alone_is_low() -> None:
     assert level(f("LD01", "high")) == "high"
-    assert level(f("LD01", "medium")) == "medium"
+    assert level(f("LD01", "medium")) == "low"  # the complaint is already a case with its own clocks
+    assert level(f("LD01", "medium"), f("WP07")) == "medium"
 
 
 def test_management_rules_alone_are_low_and_with_a_money_rule_medium() -> None:
