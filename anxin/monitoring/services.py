@@ -16,7 +16,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -372,6 +372,8 @@ class RunResult:
     closed: int
     late_rows: int
     reads: list[str]
+    #: What each day step reported (``DayStep.name`` → its return value).
+    steps: dict[str, Any] = field(default_factory=dict)
 
 
 def run_daily(day: dt.date, *, engine_name: str | None = None) -> RunResult:
@@ -397,8 +399,7 @@ def run_daily(day: dt.date, *, engine_name: str | None = None) -> RunResult:
     finally:
         engine.close()
     opened, closed = store_findings(day, found)
-    for step in DAY_STEPS:
-        step.run(day)
+    steps = {step.name: step.run(day) for step in DAY_STEPS}
     seconds = time.perf_counter() - started
     DailyRun.objects.update_or_create(
         as_of=day,
@@ -413,7 +414,7 @@ def run_daily(day: dt.date, *, engine_name: str | None = None) -> RunResult:
         },
     )
     prune_states(day)
-    return RunResult(day, seconds, len(found), opened, closed, late, reads)
+    return RunResult(day, seconds, len(found), opened, closed, late, reads, steps)
 
 
 def _region_of(found: list[FoundRow]) -> dict[tuple[str, str], str]:

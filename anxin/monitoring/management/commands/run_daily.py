@@ -28,3 +28,11 @@ class Command(BaseCommand):
             f"{result.as_of}: 开放发现 {result.findings} 条（新增 {result.opened}，消除 {result.closed}），"
             f"迟到数据 {result.late_rows} 行，用时 {result.seconds:.1f} 秒"
         )
+        warnings = result.steps.get("warnings")
+        if isinstance(warnings, dict):
+            self.stdout.write(
+                f"  预警：新生成 {warnings.get('raised', 0)}，逾期提级 {warnings.get('escalated', 0)}，"
+                f"风险消除关闭 {warnings.get('closed', 0)}"
+            )
+        if "evaluation" in result.steps:
+            self.stdout.write(f"  履约评价：{result.steps['evaluation']} 家施工总承包单位")
