@@ -233,6 +233,26 @@ def risk_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def summary(request: HttpRequest) -> HttpResponse:
+    """A fragment for the home page: open warnings of one's jurisdiction by level, overdue, unread notices."""
+    today = services.business_day()
+    open_qs = services.search_warnings(Warning.objects.visible_to(request.user), today=today)
+    by_level = {lvl: open_qs.filter(level=lvl).count() for lvl in RiskLevel}
+    return render(
+        request,
+        "warnings/summary.html",
+        {
+            "levels": [(RiskLevel(lvl).label, lvl, n) for lvl, n in by_level.items() if lvl != RiskLevel.LOW],
+            "overdue": services.search_warnings(
+                Warning.objects.visible_to(request.user), overdue="1", today=today
+            ).count(),
+            "supervised": open_qs.filter(supervised=True).count(),
+            "unread": services.inbox_for(request.user).filter(read_at__isnull=True).count(),
+        },
+    )
+
+
+@login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """The notices addressed to one's office, unread first; marking them read."""
     user = acting_user(request)

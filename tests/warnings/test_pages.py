@@ -116,3 +116,11 @@ def test_anxin_export_warnings_writes_the_contracts_columns(two_warnings, tmp_pa
     assert gl["level"] == "high" and gl["raised_on"] == "2025-09-01" and gl["high_on"] == "2025-09-01"
     assert gl["urgent_on"] == "" and gl["closed_on"] == "" and gl["rules"] == "WP01" and gl["status"] == "pending"
     assert 0 < int(gl["score"]) <= 100
+
+
+def test_the_home_page_summary_counts_the_jurisdictions_open_and_overdue_warnings(two_warnings, gulou) -> None:  # type: ignore[no-untyped-def]
+    run_days(dt.date(2025, 9, 4), dt.date(2025, 9, 5))  # 鼓楼's high warning was due 09-04
+    fragment = logged_in(gulou).get("/warnings/summary/").content.decode()
+    assert "高风险</span><b>1</b>" in fragment and "中风险</span><b>0</b>" in fragment
+    assert "已超期</span><b>1</b>" in fragment
+    assert 'data-src="/warnings/summary/"' in logged_in(gulou).get("/").content.decode()
