@@ -35,8 +35,10 @@ from anxin.evaluation.api import router as evaluation_router  # noqa: E402
 from anxin.lake.api import router as lake_router  # noqa: E402
 from anxin.leads.api import router as leads_router  # noqa: E402
 from anxin.registry.api import router as registry_router  # noqa: E402
+from anxin.warnings.api import router as warnings_router  # noqa: E402
 
 api.add_router("/feeds", lake_router)
 api.add_router("/", registry_router)
 api.add_router("/leads", leads_router)
 api.add_router("/evaluations", evaluation_router)
+api.add_router("/warnings", warnings_router)

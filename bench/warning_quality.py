@@ -176,7 +176,9 @@ def score(truth_dir: Path, last: dt.date) -> dict[str, Any]:
     unexplained = sorted(warned - explained)
     clean_high = sum(1 for s in clean_subjects for w in warnings.get(s, []) if w["high_on"] is not None)
     leads.sort()
+    queue_ap = _queue_average_precision(planted, parties)
     return {
+        "queue_ap": queue_ap,
         "arrears_episodes": len(arrears),
         "recall": caught / len(arrears) if arrears else 0.0,
         "lead_episodes": len(leads),
@@ -197,6 +199,39 @@ def score(truth_dir: Path, last: dt.date) -> dict[str, Any]:
         "per_kind_high_before_lead": {k: v for k, v in sorted(per_kind_high.items())},
         "levels": dict(sorted(_count(w["level"] for ws in warnings.values() for w in ws).items())),
     }
+
+
+def _queue_average_precision(planted: list[dict[str, str]], parties: set[tuple[str, str]]) -> float:
+    """How well the day's risk list (level, then score) puts the subjects with a money problem
+    first: average precision, averaged over every 7th day. A subject counts as relevant on a day
+    when a planted episode of a kind that is not low by design has started on it (or it is a
+    party of such a project)."""
+    from anxin.warnings.choices import LEVEL_RANK
+    from anxin.warnings.models import RiskDay
+
+    starts: dict[tuple[str, str], dt.date] = {}
+    for t in planted:
+        if t["kind"] in LOW_BY_DESIGN:
+            continue
+        key = (t["subject_type"], t["subject_id"])
+        start = _date(t["start_date"]) or dt.date.min
+        starts[key] = min(starts.get(key, start), start)
+    days = sorted(set(RiskDay.objects.values_list("as_of", flat=True)))[::7]
+    scores = []
+    for day in days:
+        rows = sorted(
+            RiskDay.objects.filter(as_of=day).values_list("subject_type", "subject_id", "level", "score"),
+            key=lambda r: (-LEVEL_RANK[r[2]], -r[3], r[1]),
+        )
+        hits, total = 0, 0.0
+        for k, (kind, sid, _level, _score) in enumerate(rows, start=1):
+            started = starts.get((kind, sid))
+            if (started is not None and started <= day) or (kind, sid) in parties:
+                hits += 1
+                total += hits / k
+        if hits:
+            scores.append(total / hits)
+    return statistics.mean(scores) if scores else 0.0
 
 
 def _parties(project_codes: set[str]) -> set[str]:
@@ -258,6 +293,7 @@ def report(seed: int, result: dict[str, Any]) -> None:
         "<= 1.2",
     )
     table.add_row("warnings by highest level", json.dumps(result["levels"]), "")
+    table.add_row("risk list order (average precision, level then score)", f"{result['queue_ap']:.3f}", "")
     console.print(table)
     kinds = Table(title="per-kind recall")
     for header in ("kind", "warned while it ran", "high before lead (arrears)"):

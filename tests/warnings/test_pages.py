@@ -124,3 +124,18 @@ def test_the_home_page_summary_counts_the_jurisdictions_open_and_overdue_warning
     assert "高风险</span><b>1</b>" in fragment and "中风险</span><b>0</b>" in fragment
     assert "已超期</span><b>1</b>" in fragment
     assert 'data-src="/warnings/summary/"' in logged_in(gulou).get("/").content.decode()
+
+
+def test_the_api_lists_the_jurisdictions_warnings_with_a_token(two_warnings, gulou, province) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from anxin.core.tokens import issue_token
+
+    gl, sm = two_warnings
+    gulou_api = Client(headers={"Authorization": f"Bearer {issue_token(gulou, 'city platform')}"})
+    body = gulou_api.get("/api/warnings").json()
+    assert body["count"] == 1 and [w["warning_id"] for w in body["results"]] == [gl.warning_no]
+    assert body["results"][0]["rules"] == ["WP01"] and body["results"][0]["urgent_on"] is None
+    province_api = Client(headers={"Authorization": f"Bearer {issue_token(province, 'x')}"})
+    assert province_api.get("/api/warnings?rule=WA02").json()["results"][0]["warning_id"] == sm.warning_no
+    assert Client().get("/api/warnings").status_code == 401
