@@ -379,9 +379,9 @@ ANXIN_RISK_HIGH_COMBOS = env_codes(
 )
 ANXIN_RISK_MEDIUM_PREFIXES = env_codes(
     "ANXIN_RISK_MEDIUM_PREFIXES",
-    "WA,PD,WP,EN,PS",
+    "WA01,WA02,WA03,PD,WP,EN,PS",
     "Rule codes (or prefixes) that make a subject at least medium risk; other rules alone are low "
-    "(LD01 alone is low: each complaint is already a case with its own clocks; strong LD01 is high).",
+    "(WA04 and LD01 alone are low: see docs/warnings.md).",
 )
 ANXIN_WARNING_CLEAR_DAYS = env_int(
     "ANXIN_WARNING_CLEAR_DAYS",

@@ -10,10 +10,12 @@ in ``services`` feeds them the findings open on the day. Two separate questions:
   - high: any other WP01; every combination of ``high_combos`` holding at once
     (WA02 + WA04: funding stopped and the account cannot cover the next payroll;
     EN01 + EN04; EN01 + EN02 + EN03); LD01 strong (≥ 3 cases or ≥ 10 workers in 30 days);
-  - medium: any rule whose code starts with one of ``medium_prefixes`` (WA, PD, WP, EN, PS);
-  - low: any other open finding (DP, RN, NB rules, and LD01 in its ordinary form, alone: a
-    complaint is already a case in the leads queue with its own statutory clocks, so on its own
-    it does not send the same matter to the same office a second time).
+  - medium: any rule whose code starts with one of ``medium_prefixes`` (WA01–WA03, PD, WP, EN, PS);
+  - low: any other open finding alone: DP, RN, NB rules; LD01 in its ordinary form (a complaint
+    is already a case in the leads queue with its own statutory clocks, so on its own it does not
+    send the same matter to the same office a second time); WA04 (a balance short of the coming
+    payroll is a snapshot that the builder's scheduled transfer usually mends: it weighs with
+    WA02, when funding has stopped, or with any other finding).
 - **Score**, which orders subjects within a level: each open finding brings its rule's
   points × a severity factor × a size factor (workers and money at stake, on log scales,
   up to ×2) × a freshness factor (a finding opened in the last ``fresh_days`` weighs up
@@ -63,7 +65,7 @@ class Policy:
     festival_days: int = 30
     festival_factor: float = 1.5
     high_combos: tuple[frozenset[str], ...] = ()
-    medium_prefixes: tuple[str, ...] = ("WA", "PD", "WP", "EN", "PS")
+    medium_prefixes: tuple[str, ...] = ("WA01", "WA02", "WA03", "PD", "WP", "EN", "PS")
     fresh_days: int = 14
     fresh_bonus: float = 0.25
 

@@ -150,6 +150,8 @@ WP09_LEDGER = [
 
 PS01_DAYS = days("2025-09-11", "2025-10-08", 10) + days("2025-10-09", "2025-10-15", 2)
 PS01_ACCOUNT = [{"project_code": "P1", "inflow_fen": 10_000_000, "last_inflow_on": "2025-10-01"}]
+#: The account funded in the months after the period (WA03 quiet), for the PS01 cases.
+PS01_INFLOW_MONTHS = [{"project_code": "P1", "month": "2025-10", "inflow_fen": 10_000_000}]
 
 
 def lead(case_no: str, subject_type: str, subject_id: str, received_on: str, workers: int) -> dict[str, Any]:
@@ -550,18 +552,9 @@ CASES: list[Case] = [
             "projects": [project()],
             "ledger": [line("K1", payroll_net_fen=1_000_000), line("K1", "2025-10", payroll_net_fen=5_000_000)],
             "accounts": [{"project_code": "P1", "inflow_fen": 799_999}],
+            "inflow_months": [{"project_code": "P1", "month": "2025-10", "inflow_fen": 799_999}],
         },
-        {"P1": {"amount_fen": 200_001, "ev_due_fen": 1_000_000, "ev_cover_pct": 79}},
-    ),
-    Case(
-        "WA03",
-        "payments_from_the_account_show_more_came_in_than_was_reported",
-        TODAY,
-        {
-            "projects": [project()],
-            "ledger": [line("K1", payroll_net_fen=1_000_000)],
-            "accounts": [{"project_code": "P1", "inflow_fen": 500_000, "paid_from_account_fen": 800_000}],
-        },
+        {"P1": {"amount_fen": 200_001, "ev_due_fen": 1_000_000, "ev_cover_pct": 79, "ev_recent_cover_pct": 79}},
     ),
     Case(
         "WA03",
@@ -571,6 +564,50 @@ CASES: list[Case] = [
             "projects": [project()],
             "ledger": [line("K1", payroll_net_fen=1_000_000), line("K1", "2025-10", payroll_net_fen=5_000_000)],
             "accounts": [{"project_code": "P1", "inflow_fen": 800_000}],
+            "inflow_months": [{"project_code": "P1", "month": "2025-10", "inflow_fen": 800_000}],
+        },
+    ),
+    Case(
+        "WA03",
+        "a_builder_paying_half_while_an_old_balance_still_covers_the_wages",
+        TODAY,
+        {
+            "projects": [project()],
+            "ledger": [line("K1", p, payroll_net_fen=1_000_000) for p in ("2025-07", "2025-08", "2025-09")],
+            "accounts": [{"project_code": "P1", "inflow_fen": 3_000_000, "paid_from_account_fen": 2_000_000}],
+            "inflow_months": [
+                {"project_code": "P1", "month": "2025-06", "inflow_fen": 1_500_000},
+                {"project_code": "P1", "month": "2025-08", "inflow_fen": 500_000},
+                {"project_code": "P1", "month": "2025-09", "inflow_fen": 500_000},
+                {"project_code": "P1", "month": "2025-10", "inflow_fen": 500_000},
+            ],
+        },
+        {
+            "P1": {
+                "amount_fen": 1_500_000,
+                "ev_cover_pct": 100,
+                "ev_recent_cover_pct": 50,
+                "ev_recent_first_period": "2025-07",
+            }
+        },
+    ),
+    Case(
+        "WA03",
+        "payments_from_the_account_show_more_came_in_than_was_reported",
+        TODAY,
+        {
+            "projects": [project()],
+            # Five periods due; only the last three months' inflows were reported (an older account).
+            "ledger": [
+                line("K1", p, payroll_net_fen=1_000_000)
+                for p in ("2025-05", "2025-06", "2025-07", "2025-08", "2025-09")
+            ],
+            "accounts": [{"project_code": "P1", "inflow_fen": 2_700_000, "paid_from_account_fen": 4_500_000}],
+            "inflow_months": [
+                {"project_code": "P1", "month": "2025-08", "inflow_fen": 800_000},
+                {"project_code": "P1", "month": "2025-09", "inflow_fen": 900_000},
+                {"project_code": "P1", "month": "2025-10", "inflow_fen": 1_000_000},
+            ],
         },
     ),
     Case(
@@ -798,6 +835,7 @@ CASES: list[Case] = [
             "projects": [project()],
             "project_days": PS01_DAYS,
             "accounts": PS01_ACCOUNT,
+            "inflow_months": PS01_INFLOW_MONTHS,
             "ledger": [line("K1", "2025-08", pay_day=15, payroll_net_fen=100_000, payroll_confirmed=True)],
         },
         {
@@ -819,6 +857,7 @@ CASES: list[Case] = [
             "projects": [project()],
             "project_days": PS01_DAYS,
             "accounts": PS01_ACCOUNT,
+            "inflow_months": PS01_INFLOW_MONTHS,
             "ledger": [
                 line(
                     "K1",

@@ -1,13 +1,21 @@
-"""WA03 labour cost under-funded — 条例 第二十九条.
+"""WA03 labour cost under-funded — 条例 第二十四条、第二十九条.
 
-An active project whose cumulative inflows into the special account (``accounts``) are
-below ``min_cover_pct`` percent of its cumulative payroll due: the amount due of every
-worker-period whose due date has passed (unknown amounts, piece work without payroll,
-are left out). What came in is at least what the account paid out: where recorded inflows
-are below the payments from the special account, the inflows are incompletely known (an
-account opened before the province's data began, a bank that does not report them), and the
-payments are the better lower bound. ``amount_fen`` is the gap between what was due and what
-came in; severity medium.
+The builder must transfer the labour cost into the special account in full, by a cycle of at
+most a month. An active project is under-funded when the inflows fall below ``min_cover_pct``
+percent of the wages that fell due, judged two ways (either is enough):
+
+- **recently**: over the project's last ``recent_periods`` wage periods whose due date has
+  passed, the inflows received from the month after the first of them up to D (when the
+  labour cost of those periods had to arrive) against their amount due. This is what shows a
+  builder paying half of each month while an old balance still covers the wages — and what
+  remains reliable when the account's earlier history predates the province's data;
+- **cumulatively**: all inflows against the amount due of every worker-period whose due date
+  has passed. What came in counts at least as much as the account paid out: recorded inflows
+  below the payments from the special account mean they are incompletely known, and the
+  payments are the better lower bound.
+
+Unknown amounts (piece work without payroll) are left out. ``amount_fen`` is the larger of
+the two gaps; severity medium.
 """
 
 from __future__ import annotations
@@ -15,38 +23,72 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, active_projects, due_passed, finding, register
+from anxin.monitoring.rules.base import (
+    Context,
+    Rule,
+    active_projects,
+    due_passed,
+    finding,
+    latest_periods,
+    register,
+)
 
 
 @register
 class UnderFunded(Rule):
     code = "WA03"
     title = "人工费用拨付不足"
-    article = "《保障农民工工资支付条例》第二十九条"
+    article = "《保障农民工工资支付条例》第二十四条、第二十九条"
     family = "special_account"
-    defaults = {"min_cover_pct": 80, "default_pay_day": 31}
+    defaults = {"min_cover_pct": 80, "recent_periods": 3, "default_pay_day": 31}
 
     def find(self, ctx: Context) -> ir.Table:
+        pct = ctx.params["min_cover_pct"]
         ledger = due_passed(ctx, ctx.params["default_pay_day"])
         due = ledger.group_by("project_code").aggregate(
             due_fen=ledger.due_fen.sum(), first_period=ledger.period.min(), last_period=ledger.period.max()
         )
+
+        # Recently: the last n periods past due, and what came in from the month after the first of them.
+        periods = ledger.group_by(["project_code", "period"]).aggregate(due_fen=ledger.due_fen.sum())
+        recent = latest_periods(periods, ctx.params["recent_periods"])
+        recent = recent.group_by("project_code").aggregate(
+            recent_due_fen=recent.due_fen.sum(), recent_first_period=recent.period.min()
+        )
+        months = ctx["inflow_months"]
+        window = recent.left_join(
+            months, (recent.project_code == months.project_code) & (months.month > recent.recent_first_period)
+        )
+        recent_in = window.group_by(recent.project_code).aggregate(
+            recent_due_fen=window.recent_due_fen.max(),
+            recent_first_period=window.recent_first_period.min(),
+            recent_inflow_fen=ibis.coalesce(window.inflow_fen.sum(), 0),
+        )
+
         projects = active_projects(ctx).select("project_code")
         accounts = ctx["accounts"]
-        joined = projects.join(due, "project_code").join(accounts, "project_code", how="left")
+        joined = (
+            projects.join(due, "project_code")
+            .join(recent_in, "project_code")
+            .join(accounts, "project_code", how="left")
+        )
         inflow = ibis.greatest(ibis.coalesce(joined.inflow_fen, 0), ibis.coalesce(joined.paid_from_account_fen, 0))
         joined = joined.mutate(inflow_fen=inflow)
-        found = joined.filter(
-            (joined.due_fen > 0) & (joined.inflow_fen * 100 < ctx.params["min_cover_pct"] * joined.due_fen)
-        )
+        short_total = (joined.due_fen > 0) & (joined.inflow_fen * 100 < pct * joined.due_fen)
+        short_recent = (joined.recent_due_fen > 0) & (joined.recent_inflow_fen * 100 < pct * joined.recent_due_fen)
+        found = joined.filter(short_total | short_recent)
         return finding(
             found,
             subject_id=found.project_code,
             severity="medium",
-            amount_fen=found.due_fen - found.inflow_fen,
+            amount_fen=ibis.greatest(found.due_fen - found.inflow_fen, found.recent_due_fen - found.recent_inflow_fen),
             inflow_fen=found.inflow_fen.cast("int64"),
             due_fen=found.due_fen.cast("int64"),
             cover_pct=(found.inflow_fen * 100 // found.due_fen).cast("int64"),
+            recent_inflow_fen=found.recent_inflow_fen.cast("int64"),
+            recent_due_fen=found.recent_due_fen.cast("int64"),
+            recent_cover_pct=(found.recent_inflow_fen * 100 // found.recent_due_fen).cast("int64"),
+            recent_first_period=found.recent_first_period,
             first_period=found.first_period,
             last_period=found.last_period,
             last_inflow_on=found.last_inflow_on,

@@ -80,6 +80,10 @@ class Command(BaseCommand):
         console.print(
             f"\n[bold green]请用浏览器打开 http://{host}/login/ 登录[/bold green]（接口文档 http://{host}/api/docs，系统管理 http://{host}/admin/）"
         )
+        console.print(
+            f"风险预警 http://{host}/warnings/ · 履约评价 http://{host}/evaluation/ · "
+            f"预警通知邮件写在 {settings.EMAIL_FILE_PATH}"
+        )
         if not options["no_serve"]:
             call_command("runserver", host, use_reloader=False)
 
