@@ -663,58 +663,67 @@ def _quiet(warning: Warning, day: dt.date, kind: EventKind) -> Quieting:
     )
 
 
-def start_verification(warning: Warning, user: User, note: str, *, on: dt.date | None = None) -> Warning:
+@dataclass(frozen=True)
+class Transition:
+    """One step officials take: the event it writes, the states it may start from, the state it leads to."""
+
+    kind: EventKind
+    allowed_from: tuple[str, ...]
+    to: str | None
+    wrong_state: str
+
+
+#: The handling states: 待核实 → 核实中 → 属实 / 不属实 → 处置中 → 已办结; a note at any time.
+TRANSITIONS: dict[str, Transition] = {
+    "verify": Transition(
+        EventKind.VERIFYING, (WarningStatus.PENDING,), WarningStatus.VERIFYING, "只有待核实的预警才能开始核实"
+    ),
+    # 核实属实: the handling clock starts.
+    "confirm": Transition(
+        EventKind.CONFIRMED, (WarningStatus.VERIFYING,), WarningStatus.CONFIRMED, "请先开始核实，再确认核实结果"
+    ),
+    # 核实不属实: the warning ends and its rules stop counting on the subject for a while.
+    "unfounded": Transition(
+        EventKind.UNFOUNDED, (WarningStatus.VERIFYING,), WarningStatus.UNFOUNDED, "请先开始核实，再确认核实结果"
+    ),
+    "handle": Transition(
+        EventKind.HANDLING, (WarningStatus.CONFIRMED,), WarningStatus.HANDLING, "只有核实属实的预警才能转入处置"
+    ),
+    "close": Transition(EventKind.CLOSED, (WarningStatus.HANDLING,), WarningStatus.CLOSED, "只有处置中的预警才能办结"),
+    "note": Transition(EventKind.NOTE, tuple(WarningStatus.values), None, ""),
+}
+
+
+def take_step(name: str, warning: Warning, user: User, note: str, *, on: dt.date | None = None) -> Warning:
+    """Take the officials' step ``name`` (a key of ``TRANSITIONS``) on a warning."""
+    t = TRANSITIONS[name]
     return _step(
-        warning, user, note, kind=EventKind.VERIFYING, allowed_from=(WarningStatus.PENDING,),
-        to=WarningStatus.VERIFYING, on=on, wrong_state="只有待核实的预警才能开始核实",
-    )  # fmt: skip
+        warning, user, note, kind=t.kind, allowed_from=t.allowed_from, to=t.to, on=on, wrong_state=t.wrong_state
+    )
+
+
+def start_verification(warning: Warning, user: User, note: str, *, on: dt.date | None = None) -> Warning:
+    return take_step("verify", warning, user, note, on=on)
 
 
 def confirm_warning(warning: Warning, user: User, note: str, *, on: dt.date | None = None) -> Warning:
-    """核实属实: the handling clock (15 working days) starts."""
-    return _step(
-        warning, user, note, kind=EventKind.CONFIRMED, allowed_from=(WarningStatus.VERIFYING,),
-        to=WarningStatus.CONFIRMED, on=on, wrong_state="请先开始核实，再确认核实结果",
-    )  # fmt: skip
+    return take_step("confirm", warning, user, note, on=on)
 
 
 def mark_unfounded(warning: Warning, user: User, note: str, *, on: dt.date | None = None) -> Warning:
-    """核实不属实: the warning ends and its rules stop counting on the subject for a while."""
-    return _step(
-        warning, user, note, kind=EventKind.UNFOUNDED, allowed_from=(WarningStatus.VERIFYING,),
-        to=WarningStatus.UNFOUNDED, on=on, wrong_state="请先开始核实，再确认核实结果",
-    )  # fmt: skip
+    return take_step("unfounded", warning, user, note, on=on)
 
 
 def start_handling(warning: Warning, user: User, note: str, *, on: dt.date | None = None) -> Warning:
-    return _step(
-        warning, user, note, kind=EventKind.HANDLING, allowed_from=(WarningStatus.CONFIRMED,),
-        to=WarningStatus.HANDLING, on=on, wrong_state="只有核实属实的预警才能转入处置",
-    )  # fmt: skip
+    return take_step("handle", warning, user, note, on=on)
 
 
 def close_warning(warning: Warning, user: User, note: str, *, on: dt.date | None = None) -> Warning:
-    return _step(
-        warning, user, note, kind=EventKind.CLOSED, allowed_from=(WarningStatus.HANDLING,),
-        to=WarningStatus.CLOSED, on=on, wrong_state="只有处置中的预警才能办结",
-    )  # fmt: skip
+    return take_step("close", warning, user, note, on=on)
 
 
 def add_note(warning: Warning, user: User, note: str, *, on: dt.date | None = None) -> Warning:
-    statuses = tuple(WarningStatus.values)
-    return _step(
-        warning, user, note, kind=EventKind.NOTE, allowed_from=statuses, to=None, on=on, wrong_state=""
-    )  # fmt: skip
-
-
-STEPS = {
-    "verify": start_verification,
-    "confirm": confirm_warning,
-    "unfounded": mark_unfounded,
-    "handle": start_handling,
-    "close": close_warning,
-    "note": add_note,
-}
+    return take_step("note", warning, user, note, on=on)
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -25,13 +25,13 @@ from anxin.warnings import services
 from anxin.warnings.choices import ENDED, RiskLevel, WarningStatus
 from anxin.warnings.models import RiskDay, Warning
 
-#: What each step is called on the page, and the states it may be taken from.
+#: What each step (services.TRANSITIONS) is called on the page, and what its note should say.
 STEP_BUTTONS = [
-    ("verify", "开始核实", (WarningStatus.PENDING,), "核实安排（必填）"),
-    ("confirm", "核实属实", (WarningStatus.VERIFYING,), "核实情况（必填）"),
-    ("unfounded", "核实不属实", (WarningStatus.VERIFYING,), "不属实的理由（必填）"),
-    ("handle", "开始处置", (WarningStatus.CONFIRMED,), "处置措施（必填）"),
-    ("close", "办结", (WarningStatus.HANDLING,), "办结情况（必填）"),
+    ("verify", "开始核实", "核实安排（必填）"),
+    ("confirm", "核实属实", "核实情况（必填）"),
+    ("unfounded", "核实不属实", "不属实的理由（必填）"),
+    ("handle", "开始处置", "处置措施（必填）"),
+    ("close", "办结", "办结情况（必填）"),
 ]
 
 
@@ -130,8 +130,8 @@ def warning_detail(request: HttpRequest, warning_no: str) -> HttpResponse:
     can_act = services.can_act(request.user, warning)
     buttons = [
         {"step": step, "label": label, "placeholder": placeholder}
-        for step, label, states, placeholder in STEP_BUTTONS
-        if warning.status in states
+        for step, label, placeholder in STEP_BUTTONS
+        if warning.status in services.TRANSITIONS[step].allowed_from
     ]
     return render(
         request,
@@ -176,11 +176,12 @@ def _date(value: str | None) -> dt.date | None:
 @require_POST
 def warning_action(request: HttpRequest, warning_no: str, step: str) -> HttpResponse:
     warning = _visible(request, warning_no)
-    action = services.STEPS.get(step)
-    if action is None:
+    if step not in services.TRANSITIONS:
         raise Http404("没有这个办理事项")
     try:
-        action(warning, acting_user(request), request.POST.get("note", ""), on=_date(request.POST.get("on")))
+        services.take_step(
+            step, warning, acting_user(request), request.POST.get("note", ""), on=_date(request.POST.get("on"))
+        )
     except services.WarningError as exc:
         messages.error(request, str(exc))
     else:
