@@ -593,6 +593,28 @@ CASES: list[Case] = [
     ),
     Case(
         "WA03",
+        "a_period_funded_in_its_own_month",
+        TODAY,
+        {
+            "projects": [project()],
+            "ledger": [line("K1", payroll_net_fen=1_000_000)],
+            "accounts": [{"project_code": "P1", "inflow_fen": 1_000_000, "paid_from_account_fen": 1_000_000}],
+            "inflow_months": [{"project_code": "P1", "month": "2025-09", "inflow_fen": 1_000_000}],
+        },
+    ),
+    Case(
+        "WA03",
+        "an_overdrawn_account_is_judged_only_cumulatively",
+        TODAY,
+        {
+            "projects": [project()],
+            "ledger": [line("K1", payroll_net_fen=1_000_000)],
+            "accounts": [{"project_code": "P1", "inflow_fen": 100_000, "paid_from_account_fen": 900_000}],
+            "inflow_months": [{"project_code": "P1", "month": "2025-09", "inflow_fen": 100_000}],
+        },
+    ),
+    Case(
+        "WA03",
         "payments_from_the_account_show_more_came_in_than_was_reported",
         TODAY,
         {

@@ -5,10 +5,11 @@ most a month. An active project is under-funded when the inflows fall below ``mi
 percent of the wages that fell due, judged two ways (either is enough):
 
 - **recently**: over the project's last ``recent_periods`` wage periods whose due date has
-  passed, the inflows received from the month after the first of them up to D (when the
-  labour cost of those periods had to arrive) against their amount due. This is what shows a
-  builder paying half of each month while an old balance still covers the wages — and what
-  remains reliable when the account's earlier history predates the province's data;
+  passed, the inflows received from the first month of them up to D (the labour cost of a
+  period is transferred by cycle during it, and at the latest before its wages fall due)
+  against their amount due. This is what shows a builder paying half of each month while an
+  old balance still covers the wages. Not judged on an overdrawn account (recorded inflows
+  below its payments): its inflows are incompletely known;
 - **cumulatively**: all inflows against the amount due of every worker-period whose due date
   has passed. What came in counts at least as much as the account paid out: recorded inflows
   below the payments from the special account mean they are incompletely known, and the
@@ -49,7 +50,7 @@ class UnderFunded(Rule):
             due_fen=ledger.due_fen.sum(), first_period=ledger.period.min(), last_period=ledger.period.max()
         )
 
-        # Recently: the last n periods past due, and what came in from the month after the first of them.
+        # Recently: the last n periods past due, and what came in from the first month of them on.
         periods = ledger.group_by(["project_code", "period"]).aggregate(due_fen=ledger.due_fen.sum())
         recent = latest_periods(periods, ctx.params["recent_periods"])
         recent = recent.group_by("project_code").aggregate(
@@ -57,7 +58,7 @@ class UnderFunded(Rule):
         )
         months = ctx["inflow_months"]
         window = recent.left_join(
-            months, (recent.project_code == months.project_code) & (months.month > recent.recent_first_period)
+            months, (recent.project_code == months.project_code) & (months.month >= recent.recent_first_period)
         )
         recent_in = window.group_by(recent.project_code).aggregate(
             recent_due_fen=window.recent_due_fen.max(),
@@ -72,10 +73,15 @@ class UnderFunded(Rule):
             .join(recent_in, "project_code")
             .join(accounts, "project_code", how="left")
         )
-        inflow = ibis.greatest(ibis.coalesce(joined.inflow_fen, 0), ibis.coalesce(joined.paid_from_account_fen, 0))
-        joined = joined.mutate(inflow_fen=inflow)
+        recorded = ibis.coalesce(joined.inflow_fen, 0)
+        paid_out = ibis.coalesce(joined.paid_from_account_fen, 0)
+        joined = joined.mutate(inflow_fen=ibis.greatest(recorded, paid_out), overdrawn=recorded < paid_out)
         short_total = (joined.due_fen > 0) & (joined.inflow_fen * 100 < pct * joined.due_fen)
-        short_recent = (joined.recent_due_fen > 0) & (joined.recent_inflow_fen * 100 < pct * joined.recent_due_fen)
+        short_recent = (
+            ~joined.overdrawn
+            & (joined.recent_due_fen > 0)
+            & (joined.recent_inflow_fen * 100 < pct * joined.recent_due_fen)
+        )
         found = joined.filter(short_total | short_recent)
         return finding(
             found,
