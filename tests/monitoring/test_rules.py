@@ -593,6 +593,23 @@ CASES: list[Case] = [
     ),
     Case(
         "WA03",
+        "a_builder_paying_half_with_a_buffer_for_more_than_three_months",
+        TODAY,
+        {
+            "projects": [project()],
+            "ledger": [line("K1", p, payroll_net_fen=1_000_000) for p in ("2025-07", "2025-08", "2025-09")],
+            # Balance 2,000,000: at a shortfall of 500,000 a period it lasts four months.
+            "accounts": [{"project_code": "P1", "inflow_fen": 4_000_000, "paid_from_account_fen": 2_000_000}],
+            "inflow_months": [
+                {"project_code": "P1", "month": "2025-06", "inflow_fen": 2_500_000},
+                {"project_code": "P1", "month": "2025-08", "inflow_fen": 500_000},
+                {"project_code": "P1", "month": "2025-09", "inflow_fen": 500_000},
+                {"project_code": "P1", "month": "2025-10", "inflow_fen": 500_000},
+            ],
+        },
+    ),
+    Case(
+        "WA03",
         "a_period_funded_in_its_own_month",
         TODAY,
         {
