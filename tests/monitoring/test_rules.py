@@ -610,6 +610,20 @@ CASES: list[Case] = [
     ),
     Case(
         "WA03",
+        "one_period_short_is_not_yet_a_pace",
+        TODAY,
+        {
+            "projects": [project()],
+            "ledger": [line("K1", payroll_net_fen=1_000_000)],
+            "accounts": [{"project_code": "P1", "inflow_fen": 2_500_000, "paid_from_account_fen": 1_000_000}],
+            "inflow_months": [
+                {"project_code": "P1", "month": "2025-08", "inflow_fen": 2_000_000},
+                {"project_code": "P1", "month": "2025-09", "inflow_fen": 500_000},
+            ],
+        },
+    ),
+    Case(
+        "WA03",
         "a_period_funded_in_its_own_month",
         TODAY,
         {

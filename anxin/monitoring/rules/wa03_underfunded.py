@@ -11,7 +11,8 @@ percent of the wages that fell due, judged two ways (either is enough):
   balance runs out within ``horizon_months``: balance < horizon × (due − inflows) ÷ periods.
   This shows a builder paying half of each month while an old balance still covers the wages,
   before the balance is gone; a builder that keeps a buffer and tops it up unevenly is not
-  flagged for a month's dip. Not judged on an overdrawn account (recorded inflows below its
+  flagged for a month's dip. Judged only over the full ``recent_periods`` (a pace read from a
+  single month is noise), and not on an overdrawn account (recorded inflows below its
   payments): its inflows, and so its balance, are incompletely known;
 - **cumulatively**: all inflows against the amount due of every worker-period whose due date
   has passed. What came in counts at least as much as the account paid out: recorded inflows
@@ -89,6 +90,7 @@ class UnderFunded(Rule):
         shortfall = joined.recent_due_fen - joined.recent_inflow_fen
         short_recent = (
             ~joined.overdrawn
+            & (joined.recent_count >= ctx.params["recent_periods"])
             & (joined.recent_due_fen > 0)
             & (joined.recent_inflow_fen * 100 < pct * joined.recent_due_fen)
             & (joined.balance_fen * joined.recent_count < ctx.params["horizon_months"] * shortfall)
