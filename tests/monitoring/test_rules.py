@@ -676,47 +676,6 @@ CASES: list[Case] = [
     ),
     Case(
         "WA04",
-        "from_seven_days_before_the_wages_fall_due",
-        "2025-10-17",
-        {
-            "projects": [project()],
-            # Pay day 25: September's wages fall due Sat 10-25, moved to Fri 10-24; judged from 10-17.
-            "ledger": [
-                line("K1", payroll_net_fen=300_000, pay_day=25),
-                line("K2", payroll_net_fen=300_000, pay_day=25),
-            ],
-            "accounts": [{"project_code": "P1", "inflow_fen": 1_000_000, "paid_from_account_fen": 500_000}],
-        },
-        {"P1": {"amount_fen": 100_000, "ev_due_on": D(2025, 10, 24), "ev_next_payroll_fen": 600_000}},
-    ),
-    Case(
-        "WA04",
-        "more_than_seven_days_before_the_wages_fall_due",
-        "2025-10-16",
-        {
-            "projects": [project()],
-            "ledger": [
-                line("K1", payroll_net_fen=300_000, pay_day=25),
-                line("K2", payroll_net_fen=300_000, pay_day=25),
-            ],
-            "accounts": [{"project_code": "P1", "inflow_fen": 1_000_000, "paid_from_account_fen": 500_000}],
-        },
-    ),
-    Case(
-        "WA04",
-        "a_period_already_paid_leaves_nothing_to_cover",
-        TODAY,
-        {
-            "projects": [project()],
-            "ledger": [
-                line("K1", payroll_net_fen=300_000, paid_fen=300_000),
-                line("K2", payroll_net_fen=300_000, paid_fen=300_000),
-            ],
-            "accounts": [{"project_code": "P1", "inflow_fen": 600_000, "paid_from_account_fen": 600_000}],
-        },
-    ),
-    Case(
-        "WA04",
         "an_overdrawn_account_means_unknown_inflows_not_judged",
         TODAY,
         {

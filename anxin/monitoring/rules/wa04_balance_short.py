@@ -1,18 +1,17 @@
 """WA04 special account cannot cover the next payroll — 条例 第二十七条.
 
-An active project with a special account whose balance (inflows − successful payments from
-the special account, ``accounts``) is below the next payroll: what is still to be paid of the
-last complete wage period (the month before D, or D's month on its last day), from
-``days_before_due`` days before that period's wages fall due (its earliest due date on the
-project). Judging earlier would flag every builder that funds the account just in time,
-which the law allows (the labour cost is transferred by cycle, 第二十四条, before the wages
-fall due); once the period is paid there is nothing left to cover until the next one completes.
+An active project with a special account whose balance (inflows − successful payments
+from the special account, ``accounts``) is below the next payroll, estimated as the
+amount due of the last complete wage period (the month before D, or D's month on its
+last day) on the project. Projects with no known amount due that period are not judged;
+a project with no account at all is WA01's. Nor is a computed balance below zero: an account
+cannot pay out more than came in, so its inflows are incompletely known (an account opened
+before the province's data began, a bank that does not report them) and its balance is
+unknown. ``amount_fen`` is the shortfall; severity medium.
 
-Not judged: projects with no known amount due that period; a project with no account at all
-(WA01's); a computed balance below zero — an account cannot have paid out more than came in,
-so its inflows are incompletely known (an account opened before the province's data began, a
-bank that does not report them) and its balance is unknown. ``amount_fen`` is the shortfall;
-severity medium.
+The balance is a snapshot: between a payroll and the builder's next scheduled transfer it is
+often short of the next one, which the law allows (funding by cycle, 第二十四条). The risk
+level therefore counts WA04 alone as low; with WA02 (funding stopped) it is high.
 """
 
 from __future__ import annotations
@@ -24,11 +23,11 @@ from anxin.monitoring.rules.base import (
     Context,
     Rule,
     active_projects,
+    amount_due,
     finding,
     is_blank,
     last_complete_month,
     register,
-    with_due,
 )
 
 
@@ -38,21 +37,15 @@ class BalanceShort(Rule):
     title = "专用账户余额不足以支付下期工资"
     article = "《保障农民工工资支付条例》第二十七条"
     family = "special_account"
-    defaults = {"days_before_due": 7, "default_pay_day": 31}
 
     def find(self, ctx: Context) -> ir.Table:
         period = last_complete_month(ctx.as_of)
-        ledger = with_due(ctx, ctx.params["default_pay_day"])
-        ledger = ledger.filter((ledger.period == period) & ledger.due_fen.notnull())
-        ledger = ledger.mutate(to_pay_fen=ibis.greatest(ledger.due_fen - ledger.paid_fen, 0))
-        owed = ledger.filter(ledger.to_pay_fen > 0)
-        estimate = owed.group_by("project_code").aggregate(
-            next_payroll_fen=owed.to_pay_fen.sum(),
-            workers=owed.person_key.nunique(),
-            due_on=owed.due_on.min(),
+        ledger = ctx["ledger"]
+        ledger = ledger.filter(ledger.period == period)
+        ledger = ledger.mutate(due_fen=amount_due(ledger))
+        estimate = ledger.group_by("project_code").aggregate(
+            next_payroll_fen=ledger.due_fen.sum(), workers=ledger.person_key.nunique(where=ledger.due_fen.notnull())
         )
-        # From ``days_before_due`` days before the wages fall due: due_on − n ≤ D.
-        estimate = estimate.filter(estimate.due_on <= ctx.day + ibis.interval(days=ctx.params["days_before_due"]))
         projects = active_projects(ctx)
         projects = projects.filter(~is_blank(projects.wage_account_no)).select("project_code")
         accounts = ctx["accounts"]
@@ -60,7 +53,11 @@ class BalanceShort(Rule):
         joined = joined.mutate(
             balance_fen=ibis.coalesce(joined.inflow_fen, 0) - ibis.coalesce(joined.paid_from_account_fen, 0)
         )
-        found = joined.filter((joined.balance_fen >= 0) & (joined.balance_fen < joined.next_payroll_fen))
+        found = joined.filter(
+            joined.next_payroll_fen.notnull()
+            & (joined.balance_fen >= 0)
+            & (joined.balance_fen < joined.next_payroll_fen)
+        )
         return finding(
             found,
             subject_id=found.project_code,
@@ -70,6 +67,5 @@ class BalanceShort(Rule):
             balance_fen=found.balance_fen.cast("int64"),
             next_payroll_fen=found.next_payroll_fen.cast("int64"),
             estimated_from_period=ibis.literal(period),
-            due_on=found.due_on,
             last_inflow_on=found.last_inflow_on,
         )
