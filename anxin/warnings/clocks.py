@@ -7,14 +7,55 @@
 - A deadline missed by ``CITY`` working days passes the warning to the city office's
   attention; missed by ``PROVINCE`` working days, the province lists it (挂牌督办).
 A day counts from the day after the event: the n-th working day after it is the deadline.
+
+Deadlines must never stop the daily run: a warning raised in late December falls due in a
+year whose State Council holiday notice may not be loaded yet. ``deadline_calendar`` counts
+such a year provisionally (weekends and the statutory fixed holidays rest: 元旦, 春节 eve to
+the third day, 5月1–2日, 10月1–3日; no 调休) and the pages mark those deadlines 暂计. Wage
+due dates do not use it: an unknown year there is left unjudged (``core.calendar``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 
-from anxin.core.calendar import WorkingCalendar
+from anxin.core.calendar import SPRING_FESTIVAL, WorkingCalendar, default_calendar
+
+#: Years ahead of today that a deadline may reach; far beyond any ladder's reach.
+_PROVISIONAL_YEARS = 3
+
+
+def provisional_rest_days(year: int) -> list[dt.date]:
+    """The statutory holidays with fixed dates (全国年节及纪念日放假办法, 2024), for a year not yet announced."""
+    days = [dt.date(year, 1, 1), dt.date(year, 5, 1), dt.date(year, 5, 2)]
+    days += [dt.date(year, 10, d) for d in (1, 2, 3)]
+    festival = SPRING_FESTIVAL.get(year)
+    if festival is not None:
+        days += [festival + dt.timedelta(days=n) for n in (-1, 0, 1, 2)]
+    return days
+
+
+def with_provisional_years(cal: WorkingCalendar, today: dt.date) -> WorkingCalendar:
+    """``cal`` with every unknown year from ``today``'s on counted provisionally."""
+    unknown = [y for y in range(today.year, today.year + _PROVISIONAL_YEARS + 1) if not cal.knows_year(y)]
+    if not unknown:
+        return cal
+    overrides = dict(cal.overrides)
+    for year in unknown:
+        for day in provisional_rest_days(year):
+            overrides.setdefault(day, False)
+    return dataclasses.replace(cal, overrides=overrides, declared_years=cal.declared_years | frozenset(unknown))
+
+
+def deadline_calendar(today: dt.date) -> WorkingCalendar:
+    return with_provisional_years(default_calendar(), today)
+
+
+def is_provisional(day: dt.date) -> bool:
+    """True when ``day`` lies in a year whose official holidays are not loaded (the deadline is 暂计)."""
+    return not default_calendar().knows_year(day.year)
 
 
 def verify_due(on: dt.date, level: str, cal: WorkingCalendar, days_by_level: Mapping[str, int]) -> dt.date:

@@ -29,7 +29,7 @@ from django.db.models import Case as CaseWhen
 from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 
 from anxin.core.audit import record
-from anxin.core.calendar import WorkingCalendar, default_calendar
+from anxin.core.calendar import WorkingCalendar
 from anxin.core.choices import AuditAction, Role
 from anxin.core.jurisdiction import jurisdiction_of
 from anxin.core.models import Division, User
@@ -185,7 +185,7 @@ def risks_on(
 
 def assess_day(day: dt.date) -> dict[str, int]:
     """The day step: grade every subject, move the warnings on, escalate, notify. Idempotent."""
-    cal = default_calendar()
+    cal = clocks.deadline_calendar(day)
     risks, regions = risks_on(day)
     counts = {"raised": 0, "escalated": 0, "closed": 0}
     with transaction.atomic():
@@ -615,7 +615,9 @@ def _step(
             warning.status = to
         if kind == EventKind.CONFIRMED:
             warning.confirmed_on = day
-            warning.handle_due_on = clocks.handle_due(day, default_calendar(), settings.ANXIN_WARNING_HANDLE_DAYS)
+            warning.handle_due_on = clocks.handle_due(
+                day, clocks.deadline_calendar(day), settings.ANXIN_WARNING_HANDLE_DAYS
+            )
             detail["handle_due_on"] = warning.handle_due_on.isoformat()
         if kind in (EventKind.UNFOUNDED, EventKind.CLOSED):
             warning.closed_on = day
@@ -823,6 +825,11 @@ class Clock:
     left: int | None  # working days left (negative: late); None once done
 
     @property
+    def provisional(self) -> bool:
+        """Counted on a calendar year not yet announced (see ``clocks.deadline_calendar``)."""
+        return clocks.is_provisional(self.due)
+
+    @property
     def late(self) -> int:
         return max(-(self.left or 0), 0)
 
@@ -836,7 +843,7 @@ class Clock:
 def clock_view(warning: Warning, today: dt.date | None = None) -> list[Clock]:
     """The warning's deadlines for display: verify, then handle, with working days left."""
     today = today or business_day()
-    cal = default_calendar()
+    cal = clocks.deadline_calendar(today)
     out = []
     verified_on = next(
         (e.on for e in warning.events.all() if e.kind in (EventKind.CONFIRMED, EventKind.UNFOUNDED)), None

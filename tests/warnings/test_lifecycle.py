@@ -179,6 +179,21 @@ def test_verification_deadlines_count_working_days_over_national_day_and_its_mak
     assert due["FJ-SM-002"] == dt.date(2025, 10, 9)  # urgent: the first working day after the holiday
 
 
+def test_a_deadline_in_a_year_not_yet_announced_is_counted_provisionally_and_the_run_goes_on(registry: None) -> None:
+    # chinesecalendar knows no 2027: a medium warning raised on Monday 2026-12-28 still gets its five working days,
+    # with 元旦 (Friday 2027-01-01) and the weekend resting: 12-29, 12-30, 12-31, 01-04, 01-05.
+    raised = dt.date(2026, 12, 28)
+    open_finding("WA02", "FJ-GL-001", raised)
+    run_days(raised, raised)
+    w = only_warning()
+    assert w.verify_due_on == dt.date(2027, 1, 5)
+    (clock,) = services.clock_view(w, today=raised)
+    assert clock.provisional and clock.left == 5
+    run_days(dt.date(2027, 1, 6), dt.date(2027, 1, 6))  # one provisional working day late: to the city
+    w.refresh_from_db()
+    assert w.office_level == "city"
+
+
 def test_a_missed_deadline_goes_to_the_city_then_to_the_province_by_the_ladder(registry: None) -> None:
     open_finding("WA02", "FJ-GL-001", D)
     run_days(D, dt.date(2025, 9, 8))
