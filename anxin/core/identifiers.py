@@ -117,5 +117,9 @@ def uscc_check_sql(col: str) -> str:
 
 def id_check_sql(col: str) -> str:
     """DuckDB SQL that is true when ``col`` (already matched against the ID pattern) has the right check character."""
-    total = _weighted_sum_sql(col, ID_WEIGHTS, "CAST({c} AS INTEGER)")
+    # The 17 digits as one integer, each digit taken out by arithmetic: several times
+    # faster in DuckDB than 17 substrings cast one by one (TRY_CAST: never an error, even
+    # where a filter evaluates this before the pattern check; a NULL is not "valid").
+    body = f"TRY_CAST(substr({col}, 1, 17) AS BIGINT)"
+    total = " + ".join(f"(({body} // {10 ** (16 - i)}) % 10) * {w}" for i, w in enumerate(ID_WEIGHTS))
     return f"substr('{ID_CHECK_CHARS}', (({total}) % 11) + 1, 1) = substr({col}, 18, 1)"

@@ -36,6 +36,8 @@ PERIOD_FORMATS = ["%Y-%m", "%Y/%m", "%Y%m"]
 USCC_PATTERN = "[0-9A-HJ-NPQRTUWXY]{18}"
 ID_PATTERN = "[0-9]{17}[0-9X]"
 PERSONAL = {T.ID_NUMBER, T.PHONE, T.CARD}
+#: Rows per Arrow batch handed on from DuckDB (its row-group size).
+BATCH_ROWS = 122_880
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,17 @@ def _region_expr(v: str, ctx: Context) -> str:
     return f"(CASE {v} {cases} ELSE {v} END)"
 
 
-def column_sql(col: Column, ctx: Context) -> tuple[str, str]:
-    """(typed value, error message or NULL) for one column, over the trimmed text ``v``."""
+def column_sql(col: Column, ctx: Context, *, xlsx_numeric: bool = True) -> tuple[str, str]:
+    """(typed value, error message or NULL) for one column, over the trimmed text ``v``.
+
+    ``xlsx_numeric=False`` says the batch has no ``_xlsx_numeric`` flags at all (CSV,
+    Parquet, API): the Excel check could not fire, so it is left out of the SQL.
+    """
     v = _q(col.name)
     label = col.label
     typed: str
     err: list[tuple[str, str]] = []  # (condition, message), first match wins
-    if col.as_text:
+    if col.as_text and xlsx_numeric:
         err.append(
             (
                 f"list_contains(string_split(coalesce(_xlsx_numeric, ''), ','), {_lit(col.name)})",
@@ -202,8 +208,9 @@ def validate(con: duckdb.DuckDBPyConnection, raw: pa.Table, feed: Feed, ctx: Con
     trimmed = ", ".join(f"NULLIF(trim({_q(c)}), '') AS {_q(c)}" for c in feed.names)
     typed_cols = []
     error_cols = []
+    xlsx_numeric = raw.column("_xlsx_numeric").null_count < raw.num_rows
     for col in feed.columns:
-        typed, error = column_sql(col, ctx)
+        typed, error = column_sql(col, ctx, xlsx_numeric=xlsx_numeric)
         if col.name in missing and col.required:
             error = _lit(f"文件缺少必填列「{col.label}」（{col.name}）")
         typed_cols.append(f"{typed} AS {_q(col.name)}")
@@ -222,9 +229,9 @@ def validate(con: duckdb.DuckDBPyConnection, raw: pa.Table, feed: Feed, ctx: Con
                coalesce({first_err}) AS _error
         FROM typed
     """
-    result = con.sql(sql).arrow()
-    if isinstance(result, pa.RecordBatchReader):
-        result = result.read_all()
+    # Batches of DuckDB's row-group size, not one block: the lake's SQL then scans the
+    # accepted rows on every core (a one-chunk Arrow table is scanned by one thread).
+    result = con.sql(sql).to_arrow_table(batch_size=BATCH_ROWS)
     con.unregister("raw_feed")
     has_error = result.column("_error").is_valid()
     import pyarrow.compute as pc
