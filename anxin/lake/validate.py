@@ -228,7 +228,11 @@ def validate(con: duckdb.DuckDBPyConnection, raw: pa.Table, feed: Feed, ctx: Con
                CASE {first_col} END AS _error_column,
                coalesce({first_err}) AS _error
         FROM typed
+        ORDER BY _line
     """
+    # ORDER BY _line: the rows come back in the file's order, which the quarantine (raw text
+    # by position) and "the later line wins" rely on. Parallel scans keep it by themselves,
+    # but the known-projects lookup is a join, and a join does not.
     # Batches of DuckDB's row-group size, not one block: the lake's SQL then scans the
     # accepted rows on every core (a one-chunk Arrow table is scanned by one thread).
     result = con.sql(sql).to_arrow_table(batch_size=BATCH_ROWS)
