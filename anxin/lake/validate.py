@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from anxin.core.identifiers import id_check_sql, uscc_check_sql
+from anxin.core.identifiers import id_body_sql, id_check_sql, uscc_check_sql
 from anxin.lake.feeds import Column, Feed, T
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"]
@@ -70,9 +70,12 @@ def _region_expr(v: str, ctx: Context) -> str:
     return f"(CASE {v} {cases} ELSE {v} END)"
 
 
-def column_sql(col: Column, ctx: Context, *, xlsx_numeric: bool = True) -> tuple[str, str]:
-    """(typed value, error message or NULL) for one column, over the trimmed text ``v``.
+def column_sql(col: Column, ctx: Context, *, xlsx_numeric: bool = True) -> tuple[list[tuple[str, str]], str, str]:
+    """(helpers, typed value, error message or NULL) for one column, over the trimmed text ``v``.
 
+    ``helpers`` are (name, expression) computed once per row in a step before (a parsed
+    date, an upper-cased ID and its digits as a number); the typed value and the checks
+    refer to them by name instead of repeating the expression in every condition.
     ``xlsx_numeric=False`` says the batch has no ``_xlsx_numeric`` flags at all (CSV,
     Parquet, API): the Excel check could not fire, so it is left out of the SQL.
     """
@@ -80,6 +83,13 @@ def column_sql(col: Column, ctx: Context, *, xlsx_numeric: bool = True) -> tuple
     label = col.label
     typed: str
     err: list[tuple[str, str]] = []  # (condition, message), first match wins
+    helpers: list[tuple[str, str]] = []
+
+    def helper(kind: str, expr: str) -> str:
+        name = f"__{kind}_{col.name}"
+        helpers.append((name, expr))
+        return _q(name)
+
     if col.as_text and xlsx_numeric:
         err.append(
             (
@@ -88,7 +98,7 @@ def column_sql(col: Column, ctx: Context, *, xlsx_numeric: bool = True) -> tuple
             )
         )
     if col.type == T.USCC:
-        typed = f"upper({v})"
+        typed = helper("upper", f"upper({v})")
         err += [
             (f"length({typed}) <> 18", f"'「{label}」应为18位，实际为' || length({typed}) || '位：' || {v}"),
             (
@@ -98,8 +108,9 @@ def column_sql(col: Column, ctx: Context, *, xlsx_numeric: bool = True) -> tuple
             (f"NOT ({uscc_check_sql(typed)})", f"'「{label}」校验位错误，请核对：' || {v}"),
         ]
     elif col.type == T.ID_NUMBER:
-        typed = f"upper({v})"
-        birth = f"try_strptime(substr({typed}, 7, 8), '%Y%m%d')"
+        typed = helper("upper", f"upper({v})")
+        birth = helper("birth", f"try_strptime(substr(upper({v}), 7, 8), '%Y%m%d')")
+        body = helper("body", id_body_sql(f"upper({v})"))
         err += [
             (f"length({typed}) <> 18", f"'「{label}」应为18位，实际为' || length({typed}) || '位'"),
             (f"NOT regexp_full_match({typed}, '{ID_PATTERN}')", _lit(f"「{label}」只能由17位数字加1位数字或X组成")),
@@ -108,7 +119,7 @@ def column_sql(col: Column, ctx: Context, *, xlsx_numeric: bool = True) -> tuple
                 f"{birth} < TIMESTAMP '1900-01-01' OR {birth} > TIMESTAMP '{ctx.today.isoformat()}'",
                 _lit(f"「{label}」中的出生日期不合理"),
             ),
-            (f"NOT ({id_check_sql(typed)})", _lit(f"「{label}」校验位错误，请核对号码")),
+            (f"NOT ({id_check_sql(typed, body)})", _lit(f"「{label}」校验位错误，请核对号码")),
         ]
     elif col.type in (T.REGION, T.COUNTY):
         typed = _region_expr(v, ctx)
@@ -121,17 +132,17 @@ def column_sql(col: Column, ctx: Context, *, xlsx_numeric: bool = True) -> tuple
                 )
             )
     elif col.type == T.DATE:
-        parsed = f"try_strptime(split_part({v}, ' ', 1), {_list(DATE_FORMATS)})"
+        parsed = helper("parsed", f"try_strptime(split_part({v}, ' ', 1), {_list(DATE_FORMATS)})")
         typed = f"CAST({parsed} AS DATE)"
         err += [
             (f"{parsed} IS NULL", f"'「{label}」' || {v} || '不是存在的日期（格式应为YYYY-MM-DD）'"),
             (f"{typed} < DATE '1900-01-01' OR {typed} > DATE '2100-12-31'", f"'「{label}」' || {v} || '不合理'"),
         ]
     elif col.type == T.TIMESTAMP:
-        typed = f"try_strptime({v}, {_list(TIMESTAMP_FORMATS)})"
+        typed = helper("parsed", f"try_strptime({v}, {_list(TIMESTAMP_FORMATS)})")
         err.append((f"{typed} IS NULL", f"'「{label}」' || {v} || '不是存在的时间（格式应为YYYY-MM-DD HH:MM:SS）'"))
     elif col.type == T.MONEY:
-        clean = f"replace(replace(replace(replace({v}, ',', ''), '¥', ''), '￥', ''), ' ', '')"
+        clean = helper("clean", f"replace(replace(replace(replace({v}, ',', ''), '¥', ''), '￥', ''), ' ', '')")
         typed = f"CAST(round(TRY_CAST({clean} AS DECIMAL(18, 2)) * 100) AS BIGINT)"
         err += [
             (
@@ -147,7 +158,7 @@ def column_sql(col: Column, ctx: Context, *, xlsx_numeric: bool = True) -> tuple
             (f"{typed} < 0", f"'「{label}」不能为负数：' || {v}"),
         ]
     elif col.type == T.INT:
-        typed = f"TRY_CAST(TRY_CAST({v} AS DOUBLE) AS BIGINT)"
+        typed = helper("int", f"TRY_CAST(TRY_CAST({v} AS DOUBLE) AS BIGINT)")
         err.append((f"NOT regexp_full_match({v}, '-?[0-9]+(\\.0+)?')", f"'「{label}」' || {v} || '不是整数'"))
         if col.minimum is not None and col.minimum >= 0:
             err.append((f"{typed} < 0", f"'「{label}」不能为负数：' || {v}"))
@@ -169,7 +180,7 @@ def column_sql(col: Column, ctx: Context, *, xlsx_numeric: bool = True) -> tuple
         allowed = "、".join(f"{val} {lab}" for val, lab in col.choices)
         err.append((f"{typed} IS NULL", f"'「{label}」的取值' || {v} || '不在允许范围（{allowed}）'"))
     elif col.type == T.PERIOD:
-        parsed = f"try_strptime({v}, {_list(PERIOD_FORMATS)})"
+        parsed = helper("parsed", f"try_strptime({v}, {_list(PERIOD_FORMATS)})")
         typed = f"strftime({parsed}, '%Y-%m')"
         err.append((f"{parsed} IS NULL", f"'「{label}」' || {v} || '不是存在的月份（格式应为YYYY-MM）'"))
     elif col.type == T.PHONE:
@@ -193,7 +204,7 @@ def column_sql(col: Column, ctx: Context, *, xlsx_numeric: bool = True) -> tuple
         if err
         else f"(CASE WHEN {v} IS NULL THEN {missing} END)"
     )
-    return typed, error
+    return helpers, typed, error
 
 
 @dataclass
@@ -209,8 +220,10 @@ def validate(con: duckdb.DuckDBPyConnection, raw: pa.Table, feed: Feed, ctx: Con
     typed_cols = []
     error_cols = []
     xlsx_numeric = raw.column("_xlsx_numeric").null_count < raw.num_rows
+    helper_cols = []
     for col in feed.columns:
-        typed, error = column_sql(col, ctx, xlsx_numeric=xlsx_numeric)
+        helpers, typed, error = column_sql(col, ctx, xlsx_numeric=xlsx_numeric)
+        helper_cols += [f"{expr} AS {_q(name)}" for name, expr in helpers]
         if col.name in missing and col.required:
             error = _lit(f"文件缺少必填列「{col.label}」（{col.name}）")
         typed_cols.append(f"{typed} AS {_q(col.name)}")
@@ -221,8 +234,11 @@ def validate(con: duckdb.DuckDBPyConnection, raw: pa.Table, feed: Feed, ctx: Con
         WITH trimmed AS (
             SELECT _line, _xlsx_numeric, {trimmed} FROM raw_feed
         ),
+        prepared AS (
+            SELECT *{"".join(", " + h for h in helper_cols)} FROM trimmed
+        ),
         typed AS (
-            SELECT _line, {", ".join(typed_cols)}, {", ".join(error_cols)} FROM trimmed
+            SELECT _line, {", ".join(typed_cols)}, {", ".join(error_cols)} FROM prepared
         )
         SELECT {", ".join(_q(c) for c in feed.names)}, _line,
                CASE {first_col} END AS _error_column,
