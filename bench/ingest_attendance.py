@@ -93,7 +93,7 @@ def _anxin_once(csv_path: Path, lake: Path) -> dict[str, float | tuple[int, int,
     checked = validate(con, raw.table, feed, ctx, raw.missing_columns)
     t2 = time.perf_counter()
     accepted = checked.accepted.append_column(
-        "_file", pa.array([csv_path.name] * checked.accepted.num_rows, pa.string())
+        "_file", pa.repeat(pa.scalar(csv_path.name, pa.string()), checked.accepted.num_rows)
     )
     counts = store_events(con, feed, accepted, batch_id=1)
     t3 = time.perf_counter()
@@ -135,7 +135,7 @@ def _resend_once(csv_path: Path, lake: Path) -> tuple[float, tuple[int, int, int
     raw = read_csv(csv_path, feed)
     checked = validate(con, raw.table, feed, ctx, raw.missing_columns)
     accepted = checked.accepted.append_column(
-        "_file", pa.array([csv_path.name] * checked.accepted.num_rows, pa.string())
+        "_file", pa.repeat(pa.scalar(csv_path.name, pa.string()), checked.accepted.num_rows)
     )
     counts = store_events(con, feed, accepted, batch_id=2)
     con.close()

@@ -17,7 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from anxin.core.identifiers import id_body_sql, id_check_sql, uscc_check_sql
 from anxin.lake.feeds import Column, Feed, T
@@ -191,7 +193,8 @@ def column_sql(col: Column, ctx: Context, *, xlsx_numeric: bool = True) -> tuple
         typed = v
         err.append(
             (
-                f"{v} NOT IN (SELECT project_code FROM known_projects)",
+                # set by validate(): the trimmed code is in known_projects
+                f"NOT {_q('__known_' + col.name)}",
                 f"'「{label}」' || {v} || '未在系统登记：请先报送该项目的登记信息'",
             )
         )
@@ -215,11 +218,27 @@ class Checked:
 
 def validate(con: duckdb.DuckDBPyConnection, raw: pa.Table, feed: Feed, ctx: Context, missing: list[str]) -> Checked:
     """Type and check ``raw``; the connection must hold a ``known_projects(project_code)`` table."""
-    con.register("raw_feed", raw)
+    n = raw.num_rows
+    # Looked up in Arrow (a hash set, on the trimmed text as below), not by a join in the
+    # SQL: the query then has no join and DuckDB hands the rows back in the file's order.
+    known = (
+        con.sql("SELECT DISTINCT project_code FROM known_projects WHERE project_code IS NOT NULL")
+        .to_arrow_table()
+        .column(0)
+        .cast(pa.string())
+    )
+    source = raw.append_column("_pos", pa.array(np.arange(n, dtype=np.int64)))
+    flags = []
+    for col in feed.columns:
+        if col.type == T.PROJECT:
+            flag = pc.is_in(pc.utf8_trim(raw.column(col.name), " "), value_set=known)
+            source = source.append_column(f"__known_{col.name}", flag)
+            flags.append(_q(f"__known_{col.name}"))
+    con.register("raw_feed", source)
     trimmed = ", ".join(f"NULLIF(trim({_q(c)}), '') AS {_q(c)}" for c in feed.names)
     typed_cols = []
     error_cols = []
-    xlsx_numeric = raw.column("_xlsx_numeric").null_count < raw.num_rows
+    xlsx_numeric = raw.column("_xlsx_numeric").null_count < n
     helper_cols = []
     for col in feed.columns:
         helpers, typed, error = column_sql(col, ctx, xlsx_numeric=xlsx_numeric)
@@ -232,31 +251,35 @@ def validate(con: duckdb.DuckDBPyConnection, raw: pa.Table, feed: Feed, ctx: Con
     first_err = ", ".join(_q("_e_" + c) for c in feed.names)
     sql = f"""
         WITH trimmed AS (
-            SELECT _line, _xlsx_numeric, {trimmed} FROM raw_feed
+            SELECT _line, _pos, _xlsx_numeric{"".join(", " + f for f in flags)}, {trimmed} FROM raw_feed
         ),
         prepared AS (
             SELECT *{"".join(", " + h for h in helper_cols)} FROM trimmed
         ),
         typed AS (
-            SELECT _line, {", ".join(typed_cols)}, {", ".join(error_cols)} FROM prepared
+            SELECT _line, _pos, {", ".join(typed_cols)}, {", ".join(error_cols)} FROM prepared
         )
-        SELECT {", ".join(_q(c) for c in feed.names)}, _line,
+        SELECT {", ".join(_q(c) for c in feed.names)}, _line, _pos,
                CASE {first_col} END AS _error_column,
                coalesce({first_err}) AS _error
         FROM typed
-        ORDER BY _line
     """
-    # ORDER BY _line: the rows come back in the file's order, which the quarantine (raw text
-    # by position) and "the later line wins" rely on. Parallel scans keep it by themselves,
-    # but the known-projects lookup is a join, and a join does not.
     # Batches of DuckDB's row-group size, not one block: the lake's SQL then scans the
     # accepted rows on every core (a one-chunk Arrow table is scanned by one thread).
     result = con.sql(sql).to_arrow_table(batch_size=BATCH_ROWS)
     con.unregister("raw_feed")
+    # The rows must come back in the file's order: the quarantine takes the raw text by
+    # position and "the later line wins" goes by it. DuckDB keeps the order of a query
+    # without joins; should a plan ever reorder (an IN list made a join), sort back by position.
+    pos = result.column("_pos").to_numpy()
+    if not np.array_equal(pos, np.arange(n, dtype=np.int64)):
+        result = result.take(pc.sort_indices(result.column("_pos")))
+    result = result.drop_columns(["_pos"])
     has_error = result.column("_error").is_valid()
-    import pyarrow.compute as pc
-
-    accepted = result.filter(pc.invert(has_error)).drop_columns(["_error_column", "_error"])
+    if result.column("_error").null_count == n:
+        accepted = result.drop_columns(["_error_column", "_error"])  # nothing to take out: no copy
+    else:
+        accepted = result.filter(pc.invert(has_error)).drop_columns(["_error_column", "_error"])
     bad_lines = result.filter(has_error).select(["_line", "_error_column", "_error"])
     # Keep the raw text of bad rows (encrypted later) so the clerk can see what was sent.
     raw_bad = raw.filter(has_error)
