@@ -213,6 +213,14 @@ def column_sql(col: Column, ctx: Context, *, xlsx_numeric: bool = True) -> tuple
     return helpers, typed, error
 
 
+def _arrow_table(relation: duckdb.DuckDBPyRelation, batch_rows: int = BATCH_ROWS) -> pa.Table:
+    """A query's result as an Arrow table in batches of ``batch_rows`` (DuckDB 1.3 to 1.5)."""
+    if hasattr(relation, "to_arrow_table"):  # DuckDB >= 1.4
+        return relation.to_arrow_table(batch_size=batch_rows)
+    result = relation.arrow(batch_rows)
+    return result.read_all() if isinstance(result, pa.RecordBatchReader) else result
+
+
 _ID_WEIGHTS = np.array(ID_WEIGHTS, dtype=np.int32)
 _ID_CHECK = np.frombuffer(ID_CHECK_CHARS.encode(), dtype=np.uint8)
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
@@ -281,8 +289,7 @@ def validate(con: duckdb.DuckDBPyConnection, raw: pa.Table, feed: Feed, ctx: Con
     # Looked up in Arrow (a hash set, on the trimmed text as below), not by a join in the
     # SQL: the query then has no join and DuckDB hands the rows back in the file's order.
     known = (
-        con.sql("SELECT DISTINCT project_code FROM known_projects WHERE project_code IS NOT NULL")
-        .to_arrow_table()
+        _arrow_table(con.sql("SELECT DISTINCT project_code FROM known_projects WHERE project_code IS NOT NULL"))
         .column(0)
         .cast(pa.string())
     )
@@ -328,7 +335,7 @@ def validate(con: duckdb.DuckDBPyConnection, raw: pa.Table, feed: Feed, ctx: Con
     """
     # Batches of DuckDB's row-group size, not one block: the lake's SQL then scans the
     # accepted rows on every core (a one-chunk Arrow table is scanned by one thread).
-    result = con.sql(sql).to_arrow_table(batch_size=BATCH_ROWS)
+    result = _arrow_table(con.sql(sql), BATCH_ROWS)
     con.unregister("raw_feed")
     # The rows must come back in the file's order: the quarantine takes the raw text by
     # position and "the later line wins" goes by it. DuckDB keeps the order of a query
