@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -91,32 +92,41 @@ def _assemble(feed: Feed, columns: dict[str, pa.Array], lines: pa.Array, numeric
 def read_csv(path: Path, feed: Feed) -> RawTable:
     data = _open_bytes(path)
     text, encoding = decode_csv_bytes(data)
-    if not text.strip():
+    if not text or text.isspace():
         raise UnreadableFile("文件为空")
-    utf8 = text.encode("utf-8") if encoding != "utf-8" else data
-    header_line = text.split("\n", 1)[0].rstrip("\r")
+    if encoding == "utf-8":
+        utf8 = data
+    elif encoding == "utf-8-sig":
+        utf8 = data[3:]
+    else:
+        utf8 = text.encode("utf-8")
+    end = utf8.find(b"\n")
+    header_line = (utf8 if end < 0 else utf8[:end]).decode("utf-8").rstrip("\r")
     headers = next(csv.reader([header_line]))
     mapping, ignored, missing = _map_headers(feed, headers)
-    table = _read_csv_fast(utf8, text, headers, mapping)
+    table = _read_csv_fast(utf8, headers, mapping)
     if table is None:
         table = _read_csv_exact(text, headers, mapping)
     n = table.num_rows
-    columns = {name: table.column(name).combine_chunks() for name in mapping.values()}
-    out = _assemble(feed, columns, table.column("_line").combine_chunks(), None, n)
+    # Columns stay in the reader's chunks: DuckDB scans a chunked table on every core.
+    columns = {name: table.column(name) for name in mapping.values()}
+    out = _assemble(feed, columns, table.column("_line"), None, n)
     return RawTable(feed, path, out, encoding, ignored, missing)
 
 
-def _read_csv_fast(utf8: bytes, text: str, headers: list[str], mapping: dict[int, str]) -> pa.Table | None:
+def _read_csv_fast(utf8: bytes, headers: list[str], mapping: dict[int, str]) -> pa.Table | None:
     """Arrow's multithreaded reader, used when each record is one physical line.
 
     Then the line of row i is i + 2. Quoted newlines, blank lines or ragged rows make
     that untrue; we return None and the exact reader takes over.
     """
-    physical = text.count("\n") + (0 if text.endswith("\n") else 1)
+    physical = utf8.count(b"\n") + (0 if utf8.endswith(b"\n") else 1)
     try:
         table = pacsv.read_csv(
-            io.BytesIO(utf8),
-            read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(len(headers))], skip_rows=1),
+            pa.BufferReader(utf8),
+            read_options=pacsv.ReadOptions(
+                column_names=[f"c{i}" for i in range(len(headers))], skip_rows=1, block_size=4 << 20
+            ),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={f"c{i}": pa.string() for i in range(len(headers))},
@@ -130,7 +140,7 @@ def _read_csv_fast(utf8: bytes, text: str, headers: list[str], mapping: dict[int
         return None
     arrays = [table.column(f"c{i}") for i in mapping]
     names = list(mapping.values())
-    lines = pa.array(range(2, table.num_rows + 2), pa.int64())
+    lines = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
     return pa.Table.from_arrays([*arrays, lines], names=[*names, "_line"])
 
 

@@ -137,7 +137,7 @@ class Ingestor:
             self._quarantine(feed, raw.path.name, checked.quarantined)
             accepted_parts.append(
                 checked.accepted.append_column(
-                    "_file", pa.array([raw.path.name] * checked.accepted.num_rows, pa.string())
+                    "_file", pa.repeat(pa.scalar(raw.path.name, pa.string()), checked.accepted.num_rows)
                 )
             )
         accepted = pa.concat_tables(accepted_parts) if accepted_parts else None
