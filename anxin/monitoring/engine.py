@@ -54,6 +54,15 @@ class Engine:
         self.reads.append(str(path))
         return pq.read_table(path)
 
+    def read_parquet(self, paths: list[Path], schema: pa.Schema, name: str, log: bool = True) -> ir.Table:
+        """Parquet files (all of ``schema``) as one engine table named ``name``, read in place
+        where the engine can (``log``: record them in ``reads``, the run's inputs)."""
+        if log:
+            self.reads.extend(str(p) for p in paths)
+        if not paths:
+            return self.table(schema.empty_table(), name)
+        return self.table(pa.concat_tables(pq.read_table(p).select(schema.names).cast(schema) for p in paths), name)
+
     def partition(self, feed_name: str, value: str) -> pa.Table:
         """One partition of an event feed (``value`` = 'YYYY-MM-DD' or 'YYYY-MM'); empty if none."""
         feed = FEEDS[feed_name]
@@ -125,6 +134,17 @@ class DuckDBEngine(Engine):
         self.backend.con.register(name, data)
         return ibis.table(ibis.schema(data.schema), name=name)
 
+    def read_parquet(self, paths: list[Path], schema: pa.Schema, name: str, log: bool = True) -> ir.Table:
+        """A view over the files: DuckDB scans them in place, only the columns and rows a query needs."""
+        if log:
+            self.reads.extend(str(p) for p in paths)
+        if not paths:
+            return self.table(schema.empty_table(), name)
+        files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
+        columns = ", ".join(f'"{n}"' for n in schema.names)
+        self.backend.con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT {columns} FROM read_parquet([{files}])')
+        return ibis.table(ibis.schema(schema), name=name)
+
     def close(self) -> None:  # shared by the process; views are replaced by the next run
         pass
 
@@ -168,6 +188,18 @@ class SparkEngine(Engine):
         # Integers with nulls must stay integers (pandas would make them floats, which Spark refuses).
         pandas_frame = data.to_pandas(date_as_object=True, integer_object_nulls=True)
         frame = self.session().createDataFrame(pandas_frame, schema=from_arrow_schema(data.schema))
+        frame.createOrReplaceTempView(name)
+        return self.backend.table(name)
+
+    def read_parquet(self, paths: list[Path], schema: pa.Schema, name: str, log: bool = True) -> ir.Table:
+        """Spark reads the files itself (no round trip through the driver)."""
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        if log:
+            self.reads.extend(str(p) for p in paths)
+        if not paths:
+            return self.table(schema.empty_table(), name)
+        frame = self.session().read.schema(from_arrow_schema(schema)).parquet(*[str(p) for p in paths])
         frame.createOrReplaceTempView(name)
         return self.backend.table(name)
 
