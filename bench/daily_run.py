@@ -47,7 +47,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -121,7 +120,9 @@ def add_history(folder: Path, registry: Path) -> None:
         )
     con.execute("CREATE TABLE history AS " + " UNION ALL ".join(parts))
     # A real row of an injected period (June payments for May) stays as it is.
-    con.execute("DELETE FROM history h USING ledger l WHERE h.project_code = l.project_code AND h.person_key = l.person_key AND h.period = l.period")
+    con.execute(
+        "DELETE FROM history h USING ledger l WHERE h.project_code = l.project_code AND h.person_key = l.person_key AND h.period = l.period"
+    )
     columns = [r[0] for r in con.execute("DESCRIBE ledger").fetchall()]
     con.execute(f"INSERT INTO ledger SELECT {', '.join(columns)} FROM history")
     con.execute(
@@ -281,9 +282,19 @@ def main() -> None:
         spark = timed_run(day, env, "spark")
         print(f"  Spark local / DuckDB = {spark['seconds'] / duck:.1f}x")
         print_stages(spark["timings"])
-    print(json.dumps({"daily_s": duck, "daily_runs_s": [r["seconds"] for r in runs], "rss_gib": rss,
-                      "backfill_s_per_day": per_day, "mib_per_day": grew,
-                      "min_per_year": per_day * 365 / 60, "state_rows": rows}, default=statistics.mean))
+    print(
+        json.dumps(
+            {
+                "daily_s": duck,
+                "daily_runs_s": [r["seconds"] for r in runs],
+                "rss_gib": rss,
+                "backfill_s_per_day": per_day,
+                "mib_per_day": grew,
+                "min_per_year": per_day * 365 / 60,
+                "state_rows": rows,
+            },
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -218,6 +218,7 @@ def advance(
                 new.carried[f"{name}.{part}"] = path
         files = [parts[p] for p in sorted(touched) if p in parts]
         return engine.read_parquet(files, STATE_SCHEMAS[name], f"prev_{name}")
+
     ev = {name: engine.table(table, f"events_{name}") for name, table in events.items()}
     employments, projects, people = registry["employments"], registry["projects"], registry["people"]
     out: dict[str, ir.Table] = {}
