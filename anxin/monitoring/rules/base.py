@@ -118,10 +118,29 @@ def amount_due(ledger: ir.Table) -> ir.IntegerColumn:
     return ibis.coalesce(ledger.payroll_net_fen, estimated).cast("int64")
 
 
+#: Expressions that several rules build the same way (``with_due``, ``due_passed``), by their
+#: inputs: building an Ibis expression costs more than compiling it, and several rules share them.
+_SHARED: dict[tuple[Any, ...], ir.Table] = {}
+
+
+def _shared(key: tuple[Any, ...], build: Any) -> ir.Table:
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) > 256:
+            _SHARED.clear()
+        found = _SHARED[key] = build()
+    return found
+
+
 def with_due(ctx: Context, default_pay_day: int) -> ir.Table:
     """The ledger with ``due_fen``, ``due_on`` and ``arrears_on`` for each worker-period."""
-    ledger = ctx["ledger"]
-    dues = ctx["due_dates"]
+    ledger, dues = ctx["ledger"], ctx["due_dates"]
+    return _shared(
+        ("with_due", ledger.op(), dues.op(), default_pay_day), lambda: _with_due(ledger, dues, default_pay_day)
+    )
+
+
+def _with_due(ledger: ir.Table, dues: ir.Table, default_pay_day: int) -> ir.Table:
     ledger = ledger.mutate(
         due_fen=amount_due(ledger),
         effective_pay_day=ibis.coalesce(ledger.pay_day, ibis.literal(default_pay_day, "int64")),
@@ -254,7 +273,10 @@ def current_employments(ctx: Context) -> ir.Table:
 def due_passed(ctx: Context, default_pay_day: int) -> ir.Table:
     """Ledger rows (``with_due``) whose due date is before the day and whose amount due is known."""
     ledger = with_due(ctx, default_pay_day)
-    return ledger.filter(ledger.due_on.notnull() & (ledger.due_on < ctx.day) & ledger.due_fen.notnull())
+    return _shared(
+        ("due_passed", ledger.op()),
+        lambda: ledger.filter(ledger.due_on.notnull() & (ledger.due_on < ctx.day) & ledger.due_fen.notnull()),
+    )
 
 
 def latest_periods(project_periods: ir.Table, n: int) -> ir.Table:
