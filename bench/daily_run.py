@@ -1,6 +1,6 @@
 """Benchmark: the daily run at province scale from a state holding 11 months, a backfill, Spark.
 
-    .venv/bin/python bench/daily_run.py [--runs 3] [--backfill-days 30] [--skip-spark]
+    .venv/bin/python bench/daily_run.py [--scale province] [--runs 3] [--backfill-days 30] [--skip-spark]
 
 What it builds (under bench/data/, git-ignored, reused across runs):
 
@@ -204,21 +204,22 @@ def print_stages(timings: dict[str, float]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", default="province", help="province (the goal's scale) or demo (a quick look)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--backfill-days", type=int, default=30)
     parser.add_argument("--skip-spark", action="store_true")
     args = parser.parse_args()
-    batch = DATA / "province"
-    var = DATA / "province-var"
-    base = DATA / "base"
+    batch = DATA / args.scale
+    var = DATA / f"{args.scale}-var"
+    base = DATA / f"{args.scale}-base"
     env = dict(os.environ, ANXIN_VAR=str(var), DJANGO_SETTINGS_MODULE="anxin.settings", ANXIN_STATE_KEEP_DAYS="3")
     lake = var / "lake"
     state = lake / "_state"
     db = var / "anxin.sqlite3"
     if not (batch / "projects.parquet").exists():
-        print(f"generating the province, {DAYS} days …")
+        print(f"generating the {args.scale}, {DAYS} days …")
         seconds = sh(
-            ["synth", "--scale", "province", "--days", str(DAYS), "--start", START.isoformat(), "--seed", "1"]
+            ["synth", "--scale", args.scale, "--days", str(DAYS), "--start", START.isoformat(), "--seed", "1"]
             + ["--out", str(batch), "--format", "parquet"],
             env,
         )
