@@ -87,7 +87,9 @@ def add_history(folder: Path, registry: Path) -> None:
     con = duckdb.connect()
     con.execute("SET threads = 2")
     for name in ("ledger", "person_project_months", "inflow_months", "accounts"):
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{folder / name}.parquet')")
+        con.execute(
+            f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{folder / name}.parquet', hive_partitioning = false)"
+        )
     con.execute(f"CREATE TABLE projects AS SELECT * FROM read_parquet('{registry / 'projects.parquet'}')")
     con.execute(
         """CREATE TABLE has_account AS SELECT project_code, bool_or(coalesce(trim(wage_account_no), '') <> '') AS yes
@@ -105,7 +107,7 @@ def add_history(folder: Path, registry: Path) -> None:
     )
     parts = []
     for k in range(1, HISTORY_MONTHS + 1):
-        paid = f"(date_trunc('month', DATE '2025-06-01' - INTERVAL {k - 1} MONTH)::DATE + least(coalesce(pay_day, 15), 28) - 1)"
+        paid = f"(date_trunc('month', DATE '2025-06-01' - INTERVAL {k - 1} MONTH)::DATE + CAST(least(coalesce(pay_day, 15), 28) - 1 AS INTEGER))"
         parts.append(
             f"""SELECT project_code, person_key, strftime(DATE '2025-06-01' - INTERVAL {k} MONTH, '%Y-%m') AS period,
               id_masked, employer_uscc, wage_type, wage_rate_fen, pay_day, days_attended,
@@ -167,7 +169,7 @@ def add_history(folder: Path, registry: Path) -> None:
 def state_rows(folder: Path) -> dict[str, int]:
     con = duckdb.connect()
     out = {
-        p.stem: con.execute(f"SELECT count(*) FROM read_parquet('{p}')").fetchone()[0]  # type: ignore[index]
+        p.stem: con.execute(f"SELECT count(*) FROM read_parquet('{p}', hive_partitioning = false)").fetchone()[0]  # type: ignore[index]
         for p in sorted(folder.glob("*.parquet"))
     }
     con.close()
@@ -183,7 +185,7 @@ def timed_run(day: dt.date, env: dict[str, str], engine: str) -> dict:
         f"t=time.perf_counter(); r=run_daily(dt.date.fromisoformat('{day}'), engine_name='{engine}');"
         "print('RESULT', json.dumps({'seconds': time.perf_counter()-t,"
         " 'rss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 'findings': r.findings,"
-        " 'timings': r.timings}))"
+        " 'timings': getattr(r, 'timings', {})}))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True

@@ -201,6 +201,8 @@ class DuckDBEngine(Engine):
         if name is None:
             self._counter += 1
             name = f"t_{self._counter}"
+        # The name may be a view over Parquet files from an earlier run (``read_parquet``).
+        self.backend.con.execute(f'DROP VIEW IF EXISTS "{name}"')
         self.backend.con.register(name, data)
         return ibis.table(ibis.schema(data.schema), name=name)
 

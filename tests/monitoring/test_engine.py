@@ -47,3 +47,16 @@ def test_a_new_engine_reuses_sql_compiled_by_an_earlier_one(settings: Any, tmp_p
     assert second.execute(expr, dt.date(2026, 1, 3))["total"].to_pylist() == [3]
     with pytest.raises(AssertionError):
         second.execute(t.aggregate(total=t.n.max()))
+
+
+def test_a_name_can_go_from_files_to_arrow_and_back(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    engine = DuckDBEngine()
+    schema = pa.schema([("n", pa.int64())])
+    pq.write_table(pa.table({"n": [1, 2]}, schema=schema), tmp_path / "a.parquet")
+    for _ in range(2):
+        files = engine.read_parquet([tmp_path / "a.parquet"], schema, "swap_t")
+        assert engine.execute(files.aggregate(s=files.n.sum()))["s"].to_pylist() == [3]
+        empty = engine.read_parquet([], schema, "swap_t")
+        assert engine.execute(empty.count().as_table())[0].to_pylist() == [0]
