@@ -89,9 +89,17 @@ def add_history(folder: Path, registry: Path) -> None:
     con = duckdb.connect()
     con.execute("SET threads = 2")
     for name in ("ledger", "person_project_months", "inflow_months", "accounts"):
-        con.execute(
-            f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{folder / name}.parquet', hive_partitioning = false)"
-        )
+        # One file per table, or per part (ledger.2025-06.parquet…) for the partitioned ones.
+        files = sorted(folder.glob(f"{name}.parquet")) or sorted(folder.glob(f"{name}.*.parquet"))
+        listed = ", ".join(f"'{f}'" for f in files)
+        if files:
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet([{listed}], hive_partitioning = false)")
+        elif name == "person_project_months":  # nobody paid yet: no part written
+            con.execute(
+                f"CREATE TABLE {name} (person_key VARCHAR, month VARCHAR, project_code VARCHAR, paid_fen BIGINT)"
+            )
+        else:
+            raise FileNotFoundError(folder / f"{name}.parquet")
     con.execute(f"CREATE TABLE projects AS SELECT * FROM read_parquet('{registry / 'projects.parquet'}')")
     con.execute(
         """CREATE TABLE has_account AS SELECT project_code, bool_or(coalesce(trim(wage_account_no), '') <> '') AS yes
@@ -162,18 +170,28 @@ def add_history(folder: Path, registry: Path) -> None:
         ("accounts", "acc2"),
     ):
         order = "project_code, person_key, period" if name == "ledger" else "ALL"
-        con.execute(
-            f"COPY (SELECT * FROM {table} ORDER BY {order}) TO '{folder / name}.parquet' (FORMAT parquet, COMPRESSION zstd)"
-        )
+        split = {"ledger": "period", "person_project_months": "month"}.get(name)
+        if split is None or (folder / f"{name}.parquet").exists():  # written as one file
+            targets = [(folder / f"{name}.parquet", "true")]
+        else:  # one file per part, as the daily run writes them
+            for old in folder.glob(f"{name}.*.parquet"):
+                old.unlink()
+            parts = [r[0] for r in con.execute(f"SELECT DISTINCT {split} FROM {table} ORDER BY 1").fetchall()]
+            targets = [(folder / f"{name}.{part}.parquet", f"{split} = '{part}'") for part in parts]
+        for path, where in targets:
+            con.execute(
+                f"COPY (SELECT * FROM {table} WHERE {where} ORDER BY {order}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)"
+            )
     con.close()
 
 
 def state_rows(folder: Path) -> dict[str, int]:
+    """Rows per state table (the parts of a partitioned table summed)."""
     con = duckdb.connect()
-    out = {
-        p.stem: con.execute(f"SELECT count(*) FROM read_parquet('{p}', hive_partitioning = false)").fetchone()[0]  # type: ignore[index]
-        for p in sorted(folder.glob("*.parquet"))
-    }
+    out: dict[str, int] = {}
+    for p in sorted(folder.glob("*.parquet")):
+        n = con.execute(f"SELECT count(*) FROM read_parquet('{p}', hive_partitioning = false)").fetchone()[0]  # type: ignore[index]
+        out[p.name.split(".")[0]] = out.get(p.name.split(".")[0], 0) + n
     con.close()
     return out
 
