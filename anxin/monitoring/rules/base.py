@@ -118,26 +118,28 @@ def amount_due(ledger: ir.Table) -> ir.IntegerColumn:
     return ibis.coalesce(ledger.payroll_net_fen, estimated).cast("int64")
 
 
-#: Expressions that several rules build the same way (``with_due``, ``due_passed``), by their
-#: inputs: building an Ibis expression costs more than compiling it, and several rules share them.
-_SHARED: dict[tuple[Any, ...], ir.Table] = {}
+#: Expressions that several rules build the same way (``with_due``, ``due_passed``), by the very
+#: table objects they read (identity, not equality: equal names may be tables of another backend):
+#: building an Ibis expression costs more than compiling it, and several rules share them.
+_SHARED: dict[tuple[Any, ...], tuple[tuple[Any, ...], ir.Table]] = {}
 
 
-def _shared(key: tuple[Any, ...], build: Any) -> ir.Table:
+def _shared(inputs: tuple[Any, ...], extra: tuple[Any, ...], build: Any) -> ir.Table:
+    key = (*(id(i) for i in inputs), *extra)
     found = _SHARED.get(key)
-    if found is None:
-        if len(_SHARED) > 256:
-            _SHARED.clear()
-        found = _SHARED[key] = build()
-    return found
+    if found is not None and all(a is b for a, b in zip(found[0], inputs, strict=True)):
+        return found[1]
+    if len(_SHARED) > 256:
+        _SHARED.clear()
+    table = build()
+    _SHARED[key] = (inputs, table)  # the inputs are kept alive, so their ids are not reused
+    return table
 
 
 def with_due(ctx: Context, default_pay_day: int) -> ir.Table:
     """The ledger with ``due_fen``, ``due_on`` and ``arrears_on`` for each worker-period."""
     ledger, dues = ctx["ledger"], ctx["due_dates"]
-    return _shared(
-        ("with_due", ledger.op(), dues.op(), default_pay_day), lambda: _with_due(ledger, dues, default_pay_day)
-    )
+    return _shared((ledger, dues), ("with_due", default_pay_day), lambda: _with_due(ledger, dues, default_pay_day))
 
 
 def _with_due(ledger: ir.Table, dues: ir.Table, default_pay_day: int) -> ir.Table:
@@ -274,7 +276,8 @@ def due_passed(ctx: Context, default_pay_day: int) -> ir.Table:
     """Ledger rows (``with_due``) whose due date is before the day and whose amount due is known."""
     ledger = with_due(ctx, default_pay_day)
     return _shared(
-        ("due_passed", ledger.op()),
+        (ledger,),
+        ("due_passed",),
         lambda: ledger.filter(ledger.due_on.notnull() & (ledger.due_on < ctx.day) & ledger.due_fen.notnull()),
     )
 
