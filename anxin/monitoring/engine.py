@@ -9,6 +9,10 @@ pulled back as Arrow and written as Parquet by the caller, identically for both 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
+import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,47 @@ from anxin.lake.storage import LAYOUTS, lake_schema, partition_path
 #: instead of a literal, so the same expression compiles to the same SQL every day.
 AS_OF = ibis.param("date").name("as_of")
 _SENTINEL = dt.date(1111, 11, 11)
+
+
+class UnstableKey(Exception):
+    """An expression holds a value whose text differs from process to process."""
+
+
+def _fingerprint_value(value: Any, memo: dict[int, str]) -> str:
+    from ibis.common.graph import Node
+
+    if isinstance(value, Node):
+        return fingerprint(value, memo)
+    if isinstance(value, tuple | list):
+        return "(" + ",".join(_fingerprint_value(v, memo) for v in value) + ")"
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{k!r}:{_fingerprint_value(v, memo)}" for k, v in value.items()) + "}"
+    text = f"{type(value).__qualname__}:{value!r}"
+    if " at 0x" in text:
+        raise UnstableKey(text)
+    return text
+
+
+def fingerprint(node: Any, memo: dict[int, str] | None = None) -> str:
+    """A digest of an expression's operation graph (node types and arguments), the same in every
+    process: the key of the on-disk cache of compiled SQL. Shared sub-graphs are visited once."""
+    memo = {} if memo is None else memo
+    done = memo.get(id(node))
+    if done is not None:
+        return done
+    digest = hashlib.sha1(type(node).__qualname__.encode())
+    for name, arg in zip(node.__argnames__, node.__args__, strict=True):
+        digest.update(name.encode())
+        digest.update(_fingerprint_value(arg, memo).encode())
+    memo[id(node)] = result = digest.hexdigest()
+    return result
+
+
+def _versions() -> str:
+    import duckdb
+    import sqlglot
+
+    return f"ibis {ibis.__version__} sqlglot {sqlglot.__version__} duckdb {duckdb.__version__}"
 
 
 class Engine:
@@ -53,6 +98,15 @@ class Engine:
     def read_arrow_file(self, path: Path) -> pa.Table:
         self.reads.append(str(path))
         return pq.read_table(path)
+
+    def read_parquet(self, paths: list[Path], schema: pa.Schema, name: str, log: bool = True) -> ir.Table:
+        """Parquet files (all of ``schema``) as one engine table named ``name``, read in place
+        where the engine can (``log``: record them in ``reads``, the run's inputs)."""
+        if log:
+            self.reads.extend(str(p) for p in paths)
+        if not paths:
+            return self.table(schema.empty_table(), name)
+        return self.table(pa.concat_tables(pq.read_table(p).select(schema.names).cast(schema) for p in paths), name)
 
     def partition(self, feed_name: str, value: str) -> pa.Table:
         """One partition of an event feed (``value`` = 'YYYY-MM-DD' or 'YYYY-MM'); empty if none."""
@@ -94,6 +148,8 @@ class DuckDBEngine(Engine):
         backend = ibis.duckdb.connect(**options)
         super().__init__(backend)
         self._sql: dict[Any, str] = {}
+        self._cache_dir = Path(settings.VAR_DIR) / "cache" / "daily-sql"
+        self._versions = _versions()
 
     @classmethod
     def shared(cls) -> DuckDBEngine:
@@ -106,7 +162,7 @@ class DuckDBEngine(Engine):
         key = expr.op()
         sql = self._sql.get(key)
         if sql is None:
-            sql = str(self.backend.compile(expr, params={AS_OF: _SENTINEL}))
+            sql = self._compiled(expr)
             self._sql[key] = sql
         if as_of is not None:
             sql = sql.replace("MAKE_DATE(1111, 11, 11)", f"MAKE_DATE({as_of.year}, {as_of.month}, {as_of.day})")
@@ -117,13 +173,51 @@ class DuckDBEngine(Engine):
         # Raw DuckDB hands back its own types (HUGEINT sums as decimals…): cast to the expression's schema.
         return table.cast(expr.schema().to_pyarrow())
 
+    def _compiled(self, expr: ir.Table) -> str:
+        """The expression's SQL, from the on-disk cache when an earlier process compiled it
+        (compiling costs more than running a day; a fresh ``run-daily`` would pay it for every
+        rule). The key is the expression's structure, so a changed rule is compiled anew."""
+        try:
+            key = hashlib.sha1((self._versions + fingerprint(expr.op())).encode()).hexdigest()
+        except UnstableKey:
+            return str(self.backend.compile(expr, params={AS_OF: _SENTINEL}))
+        path = self._cache_dir / f"{key}.sql"
+        try:
+            return path.read_text()
+        except OSError:
+            pass
+        sql = str(self.backend.compile(expr, params={AS_OF: _SENTINEL}))
+        try:
+            self._cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{key}.{uuid.uuid4().hex}")
+            tmp.write_text(sql)
+            os.replace(tmp, path)
+        except OSError:  # a read-only var folder: compile every time
+            pass
+        return sql
+
     def table(self, data: pa.Table, name: str | None = None) -> ir.Table:
         """Register the Arrow table as a view (no copy); a stable name keeps compiled SQL reusable."""
         if name is None:
             self._counter += 1
             name = f"t_{self._counter}"
+        # The name may be a view over Parquet files from an earlier run (``read_parquet``).
+        self.backend.con.execute(f'DROP VIEW IF EXISTS "{name}"')
         self.backend.con.register(name, data)
         return ibis.table(ibis.schema(data.schema), name=name)
+
+    def read_parquet(self, paths: list[Path], schema: pa.Schema, name: str, log: bool = True) -> ir.Table:
+        """A view over the files: DuckDB scans them in place, only the columns and rows a query needs."""
+        if log:
+            self.reads.extend(str(p) for p in paths)
+        if not paths:
+            return self.table(schema.empty_table(), name)
+        files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
+        columns = ", ".join(f'"{n}"' for n in schema.names)
+        self.backend.con.execute(
+            f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT {columns} FROM read_parquet([{files}])'
+        )
+        return ibis.table(ibis.schema(schema), name=name)
 
     def close(self) -> None:  # shared by the process; views are replaced by the next run
         pass
@@ -168,6 +262,18 @@ class SparkEngine(Engine):
         # Integers with nulls must stay integers (pandas would make them floats, which Spark refuses).
         pandas_frame = data.to_pandas(date_as_object=True, integer_object_nulls=True)
         frame = self.session().createDataFrame(pandas_frame, schema=from_arrow_schema(data.schema))
+        frame.createOrReplaceTempView(name)
+        return self.backend.table(name)
+
+    def read_parquet(self, paths: list[Path], schema: pa.Schema, name: str, log: bool = True) -> ir.Table:
+        """Spark reads the files itself (no round trip through the driver)."""
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        if log:
+            self.reads.extend(str(p) for p in paths)
+        if not paths:
+            return self.table(schema.empty_table(), name)
+        frame = self.session().read.schema(from_arrow_schema(schema)).parquet(*[str(p) for p in paths])
         frame.createOrReplaceTempView(name)
         return self.backend.table(name)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import shutil
 import time
 import uuid
@@ -38,7 +39,7 @@ from anxin.monitoring.models import DailyRun, Finding
 from anxin.monitoring.params import params_for
 from anxin.monitoring.rules import RULES, Context
 from anxin.monitoring.schema import SCHEMAS
-from anxin.monitoring.state import STATE_SCHEMAS, advance, months_before, person_months
+from anxin.monitoring.state import NewState, Snapshot, advance, months_before, person_months, read_tables
 
 log = logging.getLogger(__name__)
 EVENT_FEEDS = [
@@ -274,12 +275,17 @@ AFTER_OTHERS = ("PS01",)
 
 
 def evaluate_rules(
-    engine: Engine, ctx_tables: dict[str, ir.Table], day: dt.date, codes: list[str] | None = None
+    engine: Engine,
+    ctx_tables: dict[str, ir.Table],
+    day: dt.date,
+    codes: list[str] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> list[FoundRow]:
     found: list[FoundRow] = []
     ordered = sorted(codes or RULES, key=lambda c: (c in AFTER_OTHERS, c))
     all_params = {code: params_for(code) for code in RULES}
     for code in ordered:
+        started = time.perf_counter()
         rule = RULES[code]
         if code in AFTER_OTHERS:
             so_far = pa.table(
@@ -290,6 +296,8 @@ def evaluate_rules(
         ctx = Context(as_of=day, tables=ctx_tables, params=all_params[code], rule_params=all_params)
         rows = engine.execute(rule.find(ctx), day).to_pylist()
         if not rows:
+            if timings is not None:
+                timings[f"rule {code}"] = time.perf_counter() - started
             continue
         details: dict[str, list[dict[str, Any]]] = {}
         detail_expr = rule.details(ctx)
@@ -317,18 +325,25 @@ def evaluate_rules(
                     evidence=evidence,
                 )
             )
+        if timings is not None:
+            timings[f"rule {code}"] = time.perf_counter() - started
     return found
 
 
 def rule_context(
-    engine: Engine, day: dt.date, state: dict[str, pa.Table], events: dict[str, pa.Table]
+    engine: Engine,
+    day: dt.date,
+    state: dict[str, ir.Table],
+    events: dict[str, pa.Table],
+    registry: dict[str, ir.Table] | None = None,
 ) -> dict[str, ir.Table]:
-    registry = registry_as_of(engine, day)
-    tables: dict[str, ir.Table] = dict(registry)
-    for name in STATE_SCHEMAS:
+    """The tables the rules read on ``day``: the state as of the day (``read_state``), the registry
+    (read again unless given), the day's attendance, leads, minimum wages and the calendar."""
+    tables: dict[str, ir.Table] = dict(registry or registry_as_of(engine, day))
+    for name, table in state.items():
         if name != "person_project_months":
-            tables[name] = engine.table(state[name], f"ctx_{name}")
-    tables["person_months"] = person_months(engine, state["person_project_months"])
+            tables[name] = table
+    tables["person_months"] = person_months(state["person_project_months"])
     att = events["attendance"]
     tables["attendance_today"] = engine.table(
         att.select(SCHEMAS["attendance_today"].names).cast(SCHEMAS["attendance_today"]), "ctx_attendance_today"
@@ -340,19 +355,25 @@ def rule_context(
 
 
 # --- the run ------------------------------------------------------------------------------
-def read_state(engine: Engine, day: dt.date) -> dict[str, pa.Table]:
-    folder = state_dir(day)
-    return {name: engine.read_arrow_file(folder / f"{name}.parquet") for name in STATE_SCHEMAS}
+def read_state(engine: Engine, day: dt.date, log: bool = True) -> dict[str, ir.Table]:
+    """The state snapshot of ``day``, every table read in place."""
+    return read_tables(engine, Snapshot(state_dir(day)), "ctx", log=log)
 
 
-def write_state(day: dt.date, state: dict[str, pa.Table]) -> None:
-    """Write the snapshot into a temporary folder and rename it into place (atomic)."""
+def write_state(day: dt.date, state: NewState) -> None:
+    """Write the snapshot into a temporary folder and rename it into place (atomic). Files kept
+    from the day before are hard links (no copy: a day adds only the parts it rewrote)."""
     root = state_root()
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".tmp-{day.isoformat()}-{uuid.uuid4().hex}"
     tmp.mkdir()
-    for name, table in state.items():
-        pq.write_table(table, tmp / f"{name}.parquet", compression="zstd")
+    for stem, table in state.tables.items():
+        pq.write_table(table, tmp / f"{stem}.parquet", compression="zstd")
+    for stem, path in state.carried.items():
+        try:
+            os.link(path, tmp / f"{stem}.parquet")
+        except OSError:  # a file system without hard links
+            shutil.copy2(path, tmp / f"{stem}.parquet")
     target = state_dir(day)
     if target.exists():
         old = root / f".old-{uuid.uuid4().hex}"
@@ -374,6 +395,8 @@ class RunResult:
     reads: list[str]
     #: What each day step reported (``DayStep.name`` → its return value).
     steps: dict[str, Any] = field(default_factory=dict)
+    #: Seconds per stage (reading state, events, each state table, each rule, each day step…).
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def run_daily(day: dt.date, *, engine_name: str | None = None) -> RunResult:
@@ -387,19 +410,41 @@ def run_daily(day: dt.date, *, engine_name: str | None = None) -> RunResult:
             f"缺少 {previous_day} 的监测状态（最近一次为 {last.as_of}）：请先运行 anxin backfill --from {last.as_of + dt.timedelta(days=1)} --to {previous_day}"
         )
     engine = make_engine(engine_name)
+    timings: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        timings[stage] = timings.get(stage, 0.0) + now - clock[0]
+        clock[0] = now
+
     try:
         watermark_now = Batch.objects.filter(status="done").aggregate(m=Max("pk"))["m"] or 0
-        prev_state = read_state(engine, previous_day) if previous else {}
         events, late = day_events(engine, day, previous.watermark if previous else 0, previous is not None)
+        lap("read events")
         registry = registry_as_of(engine, day)
-        state = advance(engine, prev_state, events, registry, day)
-        found = evaluate_rules(engine, rule_context(engine, day, state, events), day)
-        write_state(day, state)
+        lap("registry")
+        # The state of D−1 is read in place by advance (only the parts the day touches).
+        new_state = advance(
+            engine, Snapshot(state_dir(previous_day) if previous else None), events, registry, day, timings=timings
+        )
+        clock[0] = time.perf_counter()
+        write_state(day, new_state)
+        lap("write state")
         reads = list(engine.reads)
+        # The rules read the state as of D from the snapshot just written (the run's output, not an input).
+        ctx_tables = rule_context(engine, day, read_state(engine, day, log=False), events, registry)
+        lap("rule context")
+        found = evaluate_rules(engine, ctx_tables, day, timings=timings)
+        clock[0] = time.perf_counter()
     finally:
         engine.close()
     opened, closed = store_findings(day, found)
-    steps = {step.name: step.run(day) for step in DAY_STEPS}
+    lap("store findings")
+    steps = {}
+    for step in DAY_STEPS:
+        steps[step.name] = step.run(day)
+        lap(f"step {step.name}")
     seconds = time.perf_counter() - started
     DailyRun.objects.update_or_create(
         as_of=day,
@@ -414,7 +459,8 @@ def run_daily(day: dt.date, *, engine_name: str | None = None) -> RunResult:
         },
     )
     prune_states(day)
-    return RunResult(day, seconds, len(found), opened, closed, late, reads, steps)
+    lap("record run, prune")
+    return RunResult(day, seconds, len(found), opened, closed, late, reads, steps, timings)
 
 
 def _region_of(found: list[FoundRow]) -> dict[tuple[str, str], str]:

@@ -14,12 +14,17 @@ still owed; the windows (project days, mismatches, lawsuits…) keep what their 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from anxin.monitoring.engine import AS_OF, Engine
 from anxin.monitoring.rules.base import amount_due
@@ -43,6 +48,11 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
 STATE_SCHEMAS["person_project_months"] = pa.schema(
     [("person_key", pa.string()), ("month", pa.string()), ("project_code", pa.string()), ("paid_fen", pa.int64())]
 )
+
+#: Tables stored one file per part (``ledger.2025-06.parquet``): a day's events touch one or two
+#: periods (months), so only those parts are re-aggregated and rewritten; the others are kept as
+#: they are (hard-linked from the previous snapshot).
+PARTITIONED = {"ledger": "period", "person_project_months": "month"}
 
 LEDGER_KEEP_MONTHS = 14
 PROJECT_DAYS_KEEP = 35
@@ -71,10 +81,6 @@ def _newest(column: ir.Value, rank: ir.IntegerColumn) -> ir.Value:
     return column.argmax(ibis.cases((column.notnull(), rank), else_=ibis.null("int64")))
 
 
-def _typed_empty(engine: Engine, name: str) -> ir.Table:
-    return engine.table(STATE_SCHEMAS[name].empty_table(), f"prev_{name}")
-
-
 def _cast(table: ir.Table, schema: pa.Schema) -> ir.Table:
     """Select a table's columns in the schema's order and types (so every engine writes the same)."""
     types = {
@@ -85,6 +91,55 @@ def _cast(table: ir.Table, schema: pa.Schema) -> ir.Table:
         pa.float64(): "float64",
     }
     return table.select(*[table[f.name].cast(types[f.type]).name(f.name) for f in schema])
+
+
+@dataclass
+class Snapshot:
+    """A state snapshot on disk: ``NAME.parquet`` per table, ``NAME.PART.parquet`` per part of
+    the ``PARTITIONED`` tables (a snapshot written before they were split has ``NAME.parquet``)."""
+
+    folder: Path | None
+
+    def files(self, name: str) -> list[Path]:
+        if self.folder is None:
+            return []
+        whole = self.folder / f"{name}.parquet"
+        if whole.exists():
+            return [whole]
+        return sorted(self.folder.glob(f"{name}.*.parquet")) if name in PARTITIONED else []
+
+    def parts(self, name: str) -> dict[str, Path] | None:
+        """Part → file of a partitioned table; None when the snapshot has it in one file."""
+        if self.folder is None:
+            return {}
+        if (self.folder / f"{name}.parquet").exists():
+            return None
+        return {path.name[len(name) + 1 : -len(".parquet")]: path for path in self.files(name)}
+
+
+@dataclass
+class NewState:
+    """The state as of D: files to write (stem → rows) and files kept from D−1 (stem → path)."""
+
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    carried: dict[str, Path] = field(default_factory=dict)
+
+
+def read_tables(engine: Engine, snapshot: Snapshot, prefix: str, log: bool = True) -> dict[str, ir.Table]:
+    """Every state table of a snapshot as an engine table read in place (a view over its files)."""
+    return {
+        name: engine.read_parquet(snapshot.files(name), schema, f"{prefix}_{name}", log=log)
+        for name, schema in STATE_SCHEMAS.items()
+    }
+
+
+def split_parts(name: str, table: pa.Table) -> dict[str, pa.Table]:
+    """A partitioned table's rows by part (``ledger.2025-06``…)."""
+    column = table[PARTITIONED[name]]
+    return {
+        f"{name}.{value}": table.filter(pc.equal(column, value))
+        for value in sorted(v for v in pc.unique(column).to_pylist() if v is not None)
+    }
 
 
 def employment_on_work_date(attendance: ir.Table, employments: ir.Table) -> ir.Table:
@@ -131,25 +186,50 @@ def employment_on_work_date(attendance: ir.Table, employments: ir.Table) -> ir.T
 
 def advance(
     engine: Engine,
-    previous: Mapping[str, pa.Table],
+    previous: Snapshot,
     events: Mapping[str, pa.Table],
     registry: Mapping[str, ir.Table],
     as_of: dt.date,
-) -> dict[str, pa.Table]:
-    """The state as of ``as_of`` from the state of the day before and the day's events."""
+    timings: dict[str, float] | None = None,
+) -> NewState:
+    """The state as of ``as_of`` from the snapshot of the day before and the day's events
+    (``timings``, if given, gets the seconds each state table took).
+
+    The previous state is read in place. The partitioned tables re-aggregate only the parts
+    (periods, months) that the day's rows touch; their other parts are carried over as they
+    are, which gives the same rows as merging everything: a key with no new row keeps its one
+    row unchanged (each aggregate of one row is that row's value)."""
     day = AS_OF
     prev = {
-        name: engine.table(previous[name], f"prev_{name}") if name in previous else _typed_empty(engine, name)
-        for name in STATE_SCHEMAS
+        name: engine.read_parquet(previous.files(name), schema, f"prev_{name}")
+        for name, schema in STATE_SCHEMAS.items()
+        if name not in PARTITIONED
     }
+    new = NewState()
+
+    def touched_parts(name: str, rows: pa.Table) -> ir.Table:
+        """The previous rows of the parts that ``rows`` (the day's) touch; the others are carried."""
+        parts = previous.parts(name)
+        if parts is None:  # one file: merge all of it (once; the new snapshot is split)
+            return engine.read_parquet(previous.files(name), STATE_SCHEMAS[name], f"prev_{name}")
+        touched = {v for v in pc.unique(rows[PARTITIONED[name]]).to_pylist() if v is not None}
+        for part, path in parts.items():
+            if part not in touched:
+                new.carried[f"{name}.{part}"] = path
+        files = [parts[p] for p in sorted(touched) if p in parts]
+        return engine.read_parquet(files, STATE_SCHEMAS[name], f"prev_{name}")
+
     ev = {name: engine.table(table, f"events_{name}") for name, table in events.items()}
     employments, projects, people = registry["employments"], registry["projects"], registry["people"]
     out: dict[str, ir.Table] = {}
 
     # Worked out once and shared by the ledger, the headcounts and the unregistered list.
+    started = time.perf_counter()
     attendance = engine.table(
         engine.execute(employment_on_work_date(ev["attendance"], employments), as_of), "state_attendance_employed"
     )
+    if timings is not None:
+        timings["advance attendance × employments"] = time.perf_counter() - started
     payments = ev["wage_payments"]
     success = payments.filter(payments.status == "success")
 
@@ -201,9 +281,7 @@ def advance(
             _rank=ibis.literal(rank, "int64"),
         )
 
-    old = prev["ledger"]
-    union = ibis.union(
-        ledger_rows(old, 0, **{c: old[c] for c in SCHEMAS["ledger"].names}),
+    day_union = ibis.union(
         ledger_rows(
             att_part,
             1,
@@ -249,7 +327,17 @@ def advance(
         ),
         distinct=False,
     )
-    u = union
+    # The day's rows first (small), so that only the periods they touch are merged.
+    started = time.perf_counter()
+    day_rows = engine.execute(day_union, as_of)
+    old = touched_parts("ledger", day_rows)
+    u = ibis.union(
+        ledger_rows(old, 0, **{c: old[c] for c in SCHEMAS["ledger"].names}),
+        engine.table(day_rows, "state_ledger_day"),
+        distinct=False,
+    )
+    if timings is not None:
+        timings["advance ledger (the day's rows)"] = time.perf_counter() - started
     merged = u.group_by(["project_code", "person_key", "period"]).aggregate(
         id_masked=_newest(u.id_masked, u._rank),
         employer_uscc=_newest(u.employer_uscc, u._rank),
@@ -404,8 +492,9 @@ def advance(
     ppm_new = success.group_by(["person_key", month_of(success.paid_on).name("month"), "project_code"]).aggregate(
         paid_fen=success.amount.sum()
     )
+    ppm_day = engine.execute(ppm_new.select("person_key", "month", "project_code", "paid_fen"), as_of)
     ppm = ibis.union(
-        prev["person_project_months"], ppm_new.select("person_key", "month", "project_code", "paid_fen"), distinct=False
+        touched_parts("person_project_months", ppm_day), engine.table(ppm_day, "state_ppm_day"), distinct=False
     )
     ppm = ppm.group_by(["person_key", "month", "project_code"]).aggregate(paid_fen=ppm.paid_fen.sum())
     out["person_project_months"] = ppm.filter(ppm.month >= months_before(as_of, PERSON_MONTHS_KEEP))
@@ -470,12 +559,39 @@ def advance(
     )
     out["unregistered"] = ur.filter(ur.last_seen_on > day - ibis.interval(days=UNREGISTERED_KEEP_DAYS))
 
-    return {name: engine.execute(_cast(expr, STATE_SCHEMAS[name]), as_of) for name, expr in out.items()}
+    for name, expr in out.items():
+        started = time.perf_counter()
+        table = engine.execute(_cast(expr, STATE_SCHEMAS[name]), as_of)
+        if name in PARTITIONED:
+            new.tables.update(split_parts(name, table))
+        else:
+            new.tables[name] = table
+        if timings is not None:
+            timings[f"advance {name}"] = time.perf_counter() - started
+
+    # Retention of the carried parts: periods past the ledger's window keep only what is still
+    # owed (filtered once, when the period leaves the window), months past 13 are dropped.
+    started = time.perf_counter()
+    ppm_from = months_before(as_of, PERSON_MONTHS_KEEP)
+    for stem, path in list(new.carried.items()):
+        name, _, part = stem.partition(".")
+        if name == "person_project_months" and part < ppm_from:
+            del new.carried[stem]
+        elif name == "ledger" and part < keep_from:
+            rows = engine.read_parquet([path], STATE_SCHEMAS["ledger"], "prev_ledger_part")
+            kept = engine.execute(rows.filter(amount_due(rows).fill_null(0) > rows.paid_fen), as_of)
+            if kept.num_rows < pq.read_metadata(path).num_rows:
+                del new.carried[stem]
+                if kept.num_rows:
+                    new.tables[stem] = kept
+    if timings is not None:
+        timings["advance retention of kept parts"] = time.perf_counter() - started
+    return new
 
 
-def person_months(engine: Engine, person_project_months: pa.Table) -> ir.Table:
+def person_months(person_project_months: ir.Table) -> ir.Table:
     """The rules' ``person_months``: pay per person and month across projects."""
-    t = engine.table(person_project_months, "ctx_person_project_months")
+    t = person_project_months
     agg = t.group_by(["person_key", "month"]).aggregate(
         paid_fen=t.paid_fen.sum(), count_projects=t.project_code.nunique().cast("int64")
     )

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from anxin.lake.services import ingest_paths
@@ -100,12 +101,13 @@ def test_a_finding_that_stops_holding_is_closed(province: Path) -> None:
 
 def test_no_look_ahead_later_registry_versions_and_events_are_not_used(province: Path) -> None:
     backfill(START, START + dt.timedelta(days=1))
-    ledger_rows = sum(1 for _ in state_dir(START + dt.timedelta(days=1)).glob("ledger.parquet"))
-    assert ledger_rows == 1
+    # The ledger is stored one file per wage period (ledger.YYYY-MM.parquet).
+    ledger_parts = sum(1 for _ in state_dir(START + dt.timedelta(days=1)).glob("ledger.*.parquet"))
+    assert ledger_parts >= 1
     import duckdb
 
     latest = duckdb.sql(
-        f"SELECT max(last_attended_on) FROM read_parquet('{state_dir(START + dt.timedelta(days=1)) / 'ledger.parquet'}')"
+        f"SELECT max(last_attended_on) FROM read_parquet('{state_dir(START + dt.timedelta(days=1)) / 'ledger.*.parquet'}')"
     ).fetchall()[0][0]
     assert latest <= START + dt.timedelta(days=1)
 
@@ -135,3 +137,32 @@ def test_the_findings_export_has_the_contract_columns(province: Path, tmp_path: 
         assert row["amount_fen"] == "" or row["amount_fen"].isdigit()
         dt.date.fromisoformat(row["opened_on"])
         assert json.loads(row["evidence"])["article"]
+
+
+def test_a_snapshot_links_the_parts_a_day_did_not_touch_and_a_one_file_snapshot_gives_the_same(
+    province: Path,
+) -> None:
+    import pyarrow.parquet as pq
+
+    day = dt.date(2026, 3, 1)
+    backfill(START, day)
+    folder, before = state_dir(day), state_dir(day - dt.timedelta(days=1))
+    linked = [
+        p.name
+        for p in folder.glob("*.*.parquet")
+        if (before / p.name).exists() and (before / p.name).stat().st_ino == p.stat().st_ino
+    ]
+    # Nobody is paid in February on 1 March: that month's pay per person is kept as it was.
+    assert "person_project_months.2026-02.parquet" in linked
+    assert not (folder / "ledger.parquet").exists()
+    split = findings_on(day)
+    # A snapshot written before the ledger was split by period: one file per table.
+    for name in ("ledger", "person_project_months"):
+        parts = sorted(before.glob(f"{name}.*.parquet"))
+        table = pa.concat_tables(pq.read_table(p) for p in parts)
+        for p in parts:
+            p.unlink()
+        pq.write_table(table, before / f"{name}.parquet")
+    run_daily(day)
+    assert findings_on(day) == split
+    assert not (state_dir(day) / "ledger.parquet").exists()

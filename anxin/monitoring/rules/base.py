@@ -118,10 +118,31 @@ def amount_due(ledger: ir.Table) -> ir.IntegerColumn:
     return ibis.coalesce(ledger.payroll_net_fen, estimated).cast("int64")
 
 
+#: Expressions that several rules build the same way (``with_due``, ``due_passed``), by the very
+#: table objects they read (identity, not equality: equal names may be tables of another backend):
+#: building an Ibis expression costs more than compiling it, and several rules share them.
+_SHARED: dict[tuple[Any, ...], tuple[tuple[Any, ...], ir.Table]] = {}
+
+
+def _shared(inputs: tuple[Any, ...], extra: tuple[Any, ...], build: Any) -> ir.Table:
+    key = (*(id(i) for i in inputs), *extra)
+    found = _SHARED.get(key)
+    if found is not None and all(a is b for a, b in zip(found[0], inputs, strict=True)):
+        return found[1]
+    if len(_SHARED) > 256:
+        _SHARED.clear()
+    table = build()
+    _SHARED[key] = (inputs, table)  # the inputs are kept alive, so their ids are not reused
+    return table
+
+
 def with_due(ctx: Context, default_pay_day: int) -> ir.Table:
     """The ledger with ``due_fen``, ``due_on`` and ``arrears_on`` for each worker-period."""
-    ledger = ctx["ledger"]
-    dues = ctx["due_dates"]
+    ledger, dues = ctx["ledger"], ctx["due_dates"]
+    return _shared((ledger, dues), ("with_due", default_pay_day), lambda: _with_due(ledger, dues, default_pay_day))
+
+
+def _with_due(ledger: ir.Table, dues: ir.Table, default_pay_day: int) -> ir.Table:
     ledger = ledger.mutate(
         due_fen=amount_due(ledger),
         effective_pay_day=ibis.coalesce(ledger.pay_day, ibis.literal(default_pay_day, "int64")),
@@ -254,7 +275,11 @@ def current_employments(ctx: Context) -> ir.Table:
 def due_passed(ctx: Context, default_pay_day: int) -> ir.Table:
     """Ledger rows (``with_due``) whose due date is before the day and whose amount due is known."""
     ledger = with_due(ctx, default_pay_day)
-    return ledger.filter(ledger.due_on.notnull() & (ledger.due_on < ctx.day) & ledger.due_fen.notnull())
+    return _shared(
+        (ledger,),
+        ("due_passed",),
+        lambda: ledger.filter(ledger.due_on.notnull() & (ledger.due_on < ctx.day) & ledger.due_fen.notnull()),
+    )
 
 
 def latest_periods(project_periods: ir.Table, n: int) -> ir.Table:
