@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
+from anxin.core.bulk import update_rows
 from anxin.core.calendar import WorkingCalendar, default_calendar, first_arrears_date, pay_due_date
 from anxin.core.models import CountyWageTier, Division, MinimumWage
 from anxin.lake.models import Batch
@@ -479,54 +480,68 @@ def _region_of(found: list[FoundRow]) -> dict[tuple[str, str], str]:
     return out
 
 
+#: Rows per statement when findings are updated by primary key (under SQLite's 999 variables).
+UPDATE_CHUNK = 900
+
+
 @transaction.atomic
 def store_findings(day: dt.date, found: list[FoundRow]) -> tuple[int, int]:
-    """Open new findings, refresh the ones that still hold, close the ones that stopped."""
-    regions = _region_of(found)
+    """Open new findings, refresh the ones that still hold, close the ones that stopped.
+
+    Most findings hold day after day unchanged: those get one set-based update of
+    ``last_seen_on``; only the ones whose severity, counts or evidence moved are rewritten,
+    by one prepared statement (``core.bulk.update_rows``; Django's ``bulk_update`` took 15 s
+    for the province's 12,000 findings)."""
     open_now = {
-        (f.rule, f.subject_type, f.subject_id): f
-        for f in Finding.objects.filter(closed_on__isnull=True, opened_on__lte=day)
+        (rule, kind, sid): (pk, (severity, workers, amount, evidence))
+        for pk, rule, kind, sid, severity, workers, amount, evidence in Finding.objects.filter(
+            closed_on__isnull=True, opened_on__lte=day
+        ).values_list("pk", "rule", "subject_type", "subject_id", "severity", "workers", "amount_fen", "evidence")
     }
     seen = set()
-    opened = 0
-    to_create = []
-    to_update = []
+    new_rows: list[FoundRow] = []
+    unchanged: list[int] = []
+    changed: list[tuple[int, FoundRow]] = []
     for f in found:
         key = (f.rule, f.subject_type, f.subject_id)
         seen.add(key)
         existing = open_now.get(key)
         if existing is None:
-            opened += 1
-            to_create.append(
-                Finding(
-                    rule=f.rule,
-                    subject_type=f.subject_type,
-                    subject_id=f.subject_id,
-                    region_code=regions.get((f.subject_type, f.subject_id), ""),
-                    opened_on=day,
-                    last_seen_on=day,
-                    severity=f.severity,
-                    workers=f.workers,
-                    amount_fen=f.amount_fen,
-                    evidence=f.evidence,
-                )
-            )
+            new_rows.append(f)
+        elif existing[1] == (f.severity, f.workers, f.amount_fen, f.evidence):
+            unchanged.append(existing[0])
         else:
-            existing.last_seen_on = day
-            existing.severity, existing.workers, existing.amount_fen, existing.evidence = (
-                f.severity,
-                f.workers,
-                f.amount_fen,
-                f.evidence,
+            changed.append((existing[0], f))
+    regions = _region_of(new_rows)
+    Finding.objects.bulk_create(
+        [
+            Finding(
+                rule=f.rule,
+                subject_type=f.subject_type,
+                subject_id=f.subject_id,
+                region_code=regions.get((f.subject_type, f.subject_id), ""),
+                opened_on=day,
+                last_seen_on=day,
+                severity=f.severity,
+                workers=f.workers,
+                amount_fen=f.amount_fen,
+                evidence=f.evidence,
             )
-            to_update.append(existing)
-    Finding.objects.bulk_create(to_create, batch_size=1000)
-    Finding.objects.bulk_update(
-        to_update, ["last_seen_on", "severity", "workers", "amount_fen", "evidence"], batch_size=1000
+            for f in new_rows
+        ],
+        batch_size=1000,
     )
-    stale = [pk for key, f in open_now.items() if key not in seen for pk in [f.pk]]
-    Finding.objects.filter(pk__in=stale).update(closed_on=day)
-    return opened, len(stale)
+    for i in range(0, len(unchanged), UPDATE_CHUNK):
+        Finding.objects.filter(pk__in=unchanged[i : i + UPDATE_CHUNK]).update(last_seen_on=day)
+    update_rows(
+        Finding,
+        ["last_seen_on", "severity", "workers", "amount_fen", "evidence"],
+        ((pk, (day, f.severity, f.workers, f.amount_fen, f.evidence)) for pk, f in changed),
+    )
+    stale = [pk for key, (pk, _) in open_now.items() if key not in seen]
+    for i in range(0, len(stale), UPDATE_CHUNK):
+        Finding.objects.filter(pk__in=stale[i : i + UPDATE_CHUNK]).update(closed_on=day)
+    return len(new_rows), len(stale)
 
 
 def prune_states(day: dt.date) -> None:

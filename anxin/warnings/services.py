@@ -29,6 +29,7 @@ from django.db.models import Case as CaseWhen
 from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 
 from anxin.core.audit import record
+from anxin.core.bulk import update_objects
 from anxin.core.calendar import WorkingCalendar
 from anxin.core.choices import AuditAction, Role
 from anxin.core.jurisdiction import jurisdiction_of
@@ -212,12 +213,20 @@ def assess_day(day: dt.date) -> dict[str, int]:
         for key in sorted(to_raise):
             _raise(key, risks[key], day, cal, names.get(key, ""))
             counts["raised"] += 1
+        quiet_days: list[Warning] = []  # warnings whose day changed only their current fields
+        links: dict[int, set[int]] = {}
         for key, warning in open_now.items():
             risk = risks.get(key)
             if risk is not None and LEVEL_RANK[risk.level] >= MEDIUM:
-                _carry(warning, risk, day, cal)
+                if not _carry(warning, risk, day, cal):
+                    quiet_days.append(warning)
+                links[warning.pk] = set(risk.finding_ids)
             elif _cool(warning, risk, day):
                 counts["closed"] += 1
+            else:
+                quiet_days.append(warning)
+        update_objects(quiet_days, DAILY_FIELDS)
+        _link_findings(links)
         counts["escalated"] = _escalate(day, cal)
     notify_pending()
     return counts
@@ -295,8 +304,24 @@ def _raise(key: tuple[str, str], risk: Risk, day: dt.date, cal: WorkingCalendar,
     return warning
 
 
-def _carry(warning: Warning, risk: Risk, day: dt.date, cal: WorkingCalendar) -> None:
-    """A day at medium or above on an open warning: keep its identity, record a rise in level."""
+#: What an ordinary day changes on an open warning (written for all of them in one statement).
+DAILY_FIELDS = [
+    "current_level",
+    "current_score",
+    "current_rules",
+    "reasons",
+    "score",
+    "rules",
+    "cleared_since",
+    "last_assessed_on",
+]
+
+
+def _carry(warning: Warning, risk: Risk, day: dt.date, cal: WorkingCalendar) -> bool:
+    """A day at medium or above on an open warning: keep its identity, record a rise in level.
+
+    Returns True when the warning was saved here (its level rose); otherwise only
+    ``DAILY_FIELDS`` changed and the caller writes them with the other warnings'."""
     rank, before = LEVEL_RANK[risk.level], LEVEL_RANK[warning.level]
     warning.current_level, warning.current_score = risk.level, risk.score
     warning.current_rules, warning.reasons = list(risk.rules), list(risk.reasons)
@@ -304,37 +329,58 @@ def _carry(warning: Warning, risk: Risk, day: dt.date, cal: WorkingCalendar) -> 
     warning.rules = sorted(set(warning.rules) | set(risk.rules))
     warning.cleared_since = None
     warning.last_assessed_on = day
-    if rank > before:
-        previous = warning.level
-        warning.level = risk.level
-        if rank >= HIGH and warning.high_on is None:
-            warning.high_on = day
-        if rank >= URGENT and warning.urgent_on is None:
-            warning.urgent_on = day
-        if warning.status in (WarningStatus.PENDING, WarningStatus.VERIFYING):
-            nearer = _verify_due(day, risk.level, cal)
-            warning.verify_due_on = min(warning.verify_due_on or nearer, nearer)
-        warning.save()
-        _event(
-            warning,
-            EventKind.LEVEL_UP,
-            day,
-            detail={
-                "from": previous,
-                "level": risk.level,
-                "score": risk.score,
-                "rules": list(risk.rules),
-                "reasons": list(risk.reasons),
-                "verify_due_on": warning.verify_due_on.isoformat() if warning.verify_due_on else None,
-            },
+    if rank <= before:
+        return False
+    previous = warning.level
+    warning.level = risk.level
+    if rank >= HIGH and warning.high_on is None:
+        warning.high_on = day
+    if rank >= URGENT and warning.urgent_on is None:
+        warning.urgent_on = day
+    if warning.status in (WarningStatus.PENDING, WarningStatus.VERIFYING):
+        nearer = _verify_due(day, risk.level, cal)
+        warning.verify_due_on = min(warning.verify_due_on or nearer, nearer)
+    warning.save()
+    _event(
+        warning,
+        EventKind.LEVEL_UP,
+        day,
+        detail={
+            "from": previous,
+            "level": risk.level,
+            "score": risk.score,
+            "rules": list(risk.rules),
+            "reasons": list(risk.reasons),
+            "verify_due_on": warning.verify_due_on.isoformat() if warning.verify_due_on else None,
+        },
+    )
+    return True
+
+
+def _link_findings(links: dict[int, set[int]]) -> None:
+    """Add the findings behind each warning's day to its list (the ones not linked yet), in bulk:
+    ``warning.findings.add`` asks the database twice per warning."""
+    through = Warning.findings.through
+    pks = list(links)
+    have: set[tuple[int, int]] = set()
+    for i in range(0, len(pks), 900):
+        have.update(
+            through.objects.filter(warning_id__in=pks[i : i + 900]).values_list("warning_id", "finding_id")
         )
-    else:
-        warning.save()
-    warning.findings.add(*risk.finding_ids)
+    through.objects.bulk_create(
+        [
+            through(warning_id=w, finding_id=f)
+            for w, findings in sorted(links.items())
+            for f in sorted(findings)
+            if (w, f) not in have
+        ],
+        batch_size=1000,
+    )
 
 
 def _cool(warning: Warning, risk: Risk | None, day: dt.date) -> bool:
-    """A day below medium on an open warning; closes it once that has lasted the clear period."""
+    """A day below medium on an open warning; closes it (and saves it) once that has lasted the
+    clear period, else only ``DAILY_FIELDS`` changed."""
     warning.current_level = risk.level if risk else ""
     warning.current_score = risk.score if risk else 0
     warning.current_rules = list(risk.rules) if risk else []
@@ -346,8 +392,7 @@ def _cool(warning: Warning, risk: Risk | None, day: dt.date) -> bool:
     if closing:
         warning.status = WarningStatus.CLOSED
         warning.closed_on = day
-    warning.save()
-    if closing:
+        warning.save()
         _event(
             warning,
             EventKind.CLEARED,
