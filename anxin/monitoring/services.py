@@ -10,6 +10,7 @@ D−1 intact and running D again gives the same findings.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -285,6 +286,16 @@ def evaluate_rules(
     found: list[FoundRow] = []
     ordered = sorted(codes or RULES, key=lambda c: (c in AFTER_OTHERS, c))
     all_params = {code: params_for(code) for code in RULES}
+    kept: dict[str, ir.Table] = {}
+
+    def keep(qualified: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """Run the intermediate once and register its rows as a table (a stable name per
+        intermediate, so the SQL of the queries over it compiles once per process)."""
+        if qualified not in kept:
+            name = "kept_" + hashlib.sha1(qualified.encode()).hexdigest()[:12]
+            kept[qualified] = engine.table(engine.execute(build(), day), name)
+        return kept[qualified]
+
     for code in ordered:
         started = time.perf_counter()
         rule = RULES[code]
@@ -294,7 +305,7 @@ def evaluate_rules(
                 schema=pa.schema([("rule", pa.string()), ("subject_id", pa.string())]),
             )
             ctx_tables = {**ctx_tables, "run_findings": engine.table(so_far, "ctx_run_findings")}
-        ctx = Context(as_of=day, tables=ctx_tables, params=all_params[code], rule_params=all_params)
+        ctx = Context(as_of=day, tables=ctx_tables, params=all_params[code], rule_params=all_params, keep=keep)
         rows = engine.execute(rule.find(ctx), day).to_pylist()
         if not rows:
             if timings is not None:

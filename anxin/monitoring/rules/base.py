@@ -28,8 +28,9 @@ order by a unique key so both engines agree.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -51,6 +52,8 @@ class Context:
     params: Mapping[str, Any] = field(default_factory=dict)
     #: Every rule's configured settings by code (optional; for rules that reuse others).
     rule_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Where the run keeps intermediate tables for the day (``kept``); None: nothing is kept.
+    keep: Callable[[str, Callable[[], ir.Table]], ir.Table] | None = None
 
     def __getitem__(self, name: str) -> ir.Table:
         return self.tables[name]
@@ -58,7 +61,20 @@ class Context:
     def for_rule(self, rule: Rule) -> Context:
         """The context another rule would see on the same day: its defaults, then its settings."""
         params = {**rule.defaults, **self.rule_params.get(rule.code, {})}
-        return Context(as_of=self.as_of, tables=self.tables, params=params, rule_params=self.rule_params)
+        return Context(
+            as_of=self.as_of, tables=self.tables, params=params, rule_params=self.rule_params, keep=self.keep
+        )
+
+    def kept(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """``build()``, computed once for the day and reused: a rule's ``find`` and ``details``
+        (and rules that reuse another's findings) read the same heavy intermediate, e.g. the
+        late worker-periods of WP02 over the whole ledger. The name is qualified by the
+        rule's thresholds, so two settings never share a result. Without a run (tests that
+        build a ``Context`` by hand) it is just ``build()``."""
+        if self.keep is None:
+            return build()
+        qualified = name + "|" + repr(sorted(self.params.items()))
+        return self.keep(qualified, build)
 
     @property
     def day(self) -> ir.DateScalar:
@@ -95,6 +111,20 @@ def register(cls: type[Rule]) -> type[Rule]:
         raise ValueError(f"rule {cls.code} registered twice")
     RULES[cls.code] = cls()
     return cls
+
+
+def kept(name: str) -> Callable[[Callable[[Context], ir.Table]], Callable[[Context], ir.Table]]:
+    """Keep a rule's intermediate ``f(ctx)`` for the day (``Context.kept``): for the table
+    that both ``find`` and ``details`` start from, so the day's run computes it once."""
+
+    def wrap(f: Callable[[Context], ir.Table]) -> Callable[[Context], ir.Table]:
+        @functools.wraps(f)
+        def wrapper(ctx: Context) -> ir.Table:
+            return ctx.kept(name, lambda: f(ctx))
+
+        return wrapper
+
+    return wrap
 
 
 def lit_date(day: dt.date) -> ir.DateScalar:

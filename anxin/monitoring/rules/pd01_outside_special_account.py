@@ -14,9 +14,10 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, finding, latest_periods, register, with_due
+from anxin.monitoring.rules.base import Context, Rule, finding, kept, latest_periods, register, with_due
 
 
+@kept("PD01.periods")
 def offending_periods(ctx: Context) -> ir.Table:
     """Project-periods of the window whose share paid outside the special account is too high."""
     ledger = with_due(ctx, ctx.params["default_pay_day"])

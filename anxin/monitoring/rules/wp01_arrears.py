@@ -11,9 +11,10 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, register, with_due
+from anxin.monitoring.rules.base import Context, Rule, kept, register, with_due
 
 
+@kept("WP01.arrears")
 def arrears(ctx: Context) -> ir.Table:
     """Worker-periods in arrears on the day, with what is owed."""
     ledger = with_due(ctx, ctx.params["default_pay_day"])

@@ -16,9 +16,10 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, due_passed, finding, latest_periods, register
+from anxin.monitoring.rules.base import Context, Rule, due_passed, finding, kept, latest_periods, register
 
 
+@kept("WP02.late")
 def late_worker_periods(ctx: Context) -> ir.Table:
     """Worker-periods of the window's late periods, with how many days late they were paid."""
     ledger = due_passed(ctx, ctx.params["default_pay_day"])

@@ -28,12 +28,14 @@ from anxin.monitoring.rules.base import (
     Rule,
     amount_due,
     finding,
+    kept,
     last_complete_month,
     months_ending,
     register,
 )
 
 
+@kept("WP03.below")
 def below_minimum(ctx: Context) -> ir.Table:
     """Worker-periods paid below the county's minimum wage, with the shortfall."""
     ledger = ctx["ledger"]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, finding, register, with_due
+from anxin.monitoring.rules.base import Context, Rule, finding, kept, register, with_due
 
 
+@kept("WP04.missing")
 def missing_payroll(ctx: Context) -> ir.Table:
     ledger = with_due(ctx, ctx.params["default_pay_day"])
     return ledger.filter(

@@ -11,9 +11,10 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, finding, register
+from anxin.monitoring.rules.base import Context, Rule, finding, kept, register
 
 
+@kept("WP05.paid")
 def paid_without_attendance(ctx: Context) -> ir.Table:
     ledger = ctx["ledger"]
     return ledger.filter((ledger.paid_fen > 0) & (ibis.coalesce(ledger.days_attended, 0) == 0))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, finding, register, working_days_before
+from anxin.monitoring.rules.base import Context, Rule, finding, kept, register, working_days_before
 
 
 def open_failures(ctx: Context) -> ir.Table:
@@ -23,6 +23,7 @@ def open_failures(ctx: Context) -> ir.Table:
     return failed.filter(failed.repaid_on.isnull() & (failed.failed_on < cutoff))
 
 
+@kept("WP06.open")
 def open_worker_periods(ctx: Context) -> ir.Table:
     failed = open_failures(ctx)
     return failed.group_by(["project_code", "person_key", "period"]).aggregate(

@@ -19,6 +19,7 @@ from anxin.monitoring.rules.base import (
     Context,
     Rule,
     finding,
+    kept,
     lit_date,
     month_first_day,
     month_last_day,
@@ -54,6 +55,7 @@ def flagged_people(ctx: Context) -> ir.Table:
     )
 
 
+@kept("WP09.rows")
 def paying_rows(ctx: Context) -> ir.Table:
     """The ledger rows in which a project paid a flagged person within the span."""
     people = flagged_people(ctx)
