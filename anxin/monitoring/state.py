@@ -18,7 +18,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -79,6 +78,16 @@ def months_before(day: dt.date, n: int) -> str:
 def _newest(column: ir.Value, rank: ir.IntegerColumn) -> ir.Value:
     """The value from the newest row (highest rank) where it is not null."""
     return column.argmax(ibis.cases((column.notnull(), rank), else_=ibis.null("int64")))
+
+
+def _full_join(left: ir.Table, right: ir.Table, keys: list[str]) -> ir.Table:
+    """``left`` ⟗ ``right`` on equal ``keys`` (each side unique by them); select with ``_keys``."""
+    return left.outer_join(right, [left[k] == right[k] for k in keys])
+
+
+def _keys(joined: ir.Table, left: ir.Table, right: ir.Table, keys: list[str]) -> list[ir.Value]:
+    """The key columns of a full join: from whichever side has the row."""
+    return [ibis.coalesce(left[k], right[k]).name(k) for k in keys]
 
 
 def _cast(table: ir.Table, schema: pa.Schema) -> ir.Table:
@@ -265,100 +274,82 @@ def advance(
         first_paid_on=success.paid_on.min(),
         last_paid_on=success.paid_on.max(),
     )
-    null_s, null_i, null_d, null_b = ibis.null("string"), ibis.null("int64"), ibis.null("date"), ibis.null("boolean")
-    base = {name: None for name in SCHEMAS["ledger"].names}
+    null_i, null_d = ibis.null("int64"), ibis.null("date")
+    keys = ["project_code", "person_key", "period"]
 
-    def ledger_rows(table: ir.Table, rank: int, **columns: Any) -> ir.Table:
-        values = {**base, **columns}
-        defaults = {
-            f.name: {pa.string(): null_s, pa.int64(): null_i, pa.date32(): null_d, pa.bool_(): null_b}[f.type]
-            for f in SCHEMAS["ledger"]
-        }
-        return table.select(
-            **{
-                name: (values[name] if values[name] is not None else defaults[name]) for name in SCHEMAS["ledger"].names
-            },
-            _rank=ibis.literal(rank, "int64"),
-        )
-
-    day_union = ibis.union(
-        ledger_rows(
-            att_part,
-            1,
-            project_code=att_part.project_code,
-            person_key=att_part.person_key,
-            period=att_part.period,
-            id_masked=att_part.id_masked,
-            employer_uscc=att_part.employer_uscc,
-            wage_type=att_part.wage_type,
-            wage_rate_fen=att_part.wage_rate_fen,
-            pay_day=att_part.pay_day,
-            days_attended=att_part.days_attended,
-            first_attended_on=att_part.first_attended_on,
-            last_attended_on=att_part.last_attended_on,
-        ),
-        ledger_rows(
-            pay_part,
-            2,
-            project_code=pay_part.project_code,
-            person_key=pay_part.person_key,
-            period=pay_part.period,
-            id_masked=pay_part.id_masked,
-            employer_uscc=pay_part.payroll_employer,
-            payroll_net_fen=pay_part.payroll_net_fen,
-            payroll_gross_fen=pay_part.payroll_gross_fen,
-            payroll_days=pay_part.payroll_days,
-            payroll_confirmed=pay_part.payroll_confirmed,
-            payroll_submitted_on=pay_part.payroll_submitted_on,
-        ),
-        ledger_rows(
-            paid_part,
-            1,
-            project_code=paid_part.project_code,
-            person_key=paid_part.person_key,
-            period=paid_part.period,
-            id_masked=paid_part.id_masked,
-            paid_fen=paid_part.paid_fen,
-            paid_special_fen=paid_part.paid_special_fen,
-            paid_other_fen=paid_part.paid_other_fen,
-            count_payments=paid_part.count_payments,
-            first_paid_on=paid_part.first_paid_on,
-            last_paid_on=paid_part.last_paid_on,
-        ),
-        distinct=False,
+    # The day's rows, one per key: attendance, payroll and payments each have at most one row
+    # per key, so outer joins combine them (a payroll's employer and ID take precedence).
+    ap = _full_join(att_part, pay_part, keys)
+    day_rows_expr = ap.select(
+        *_keys(ap, att_part, pay_part, keys),
+        id_masked=ibis.coalesce(pay_part.id_masked, att_part.id_masked),
+        employer_uscc=ibis.coalesce(pay_part.payroll_employer, att_part.employer_uscc),
+        wage_type=att_part.wage_type,
+        wage_rate_fen=att_part.wage_rate_fen,
+        pay_day=att_part.pay_day,
+        days_attended=att_part.days_attended,
+        first_attended_on=att_part.first_attended_on,
+        last_attended_on=att_part.last_attended_on,
+        payroll_net_fen=pay_part.payroll_net_fen,
+        payroll_gross_fen=pay_part.payroll_gross_fen,
+        payroll_days=pay_part.payroll_days,
+        payroll_confirmed=pay_part.payroll_confirmed,
+        payroll_submitted_on=pay_part.payroll_submitted_on,
+    )
+    started = time.perf_counter()
+    ap_rows = engine.table(engine.execute(day_rows_expr, as_of), "state_ledger_day_ap")
+    dp = _full_join(ap_rows, paid_part, keys)
+    day_expr = dp.select(
+        *_keys(dp, ap_rows, paid_part, keys),
+        **{
+            c: (ibis.coalesce(ap_rows.id_masked, paid_part.id_masked) if c == "id_masked" else ap_rows[c])
+            for c in ap_rows.columns
+            if c not in keys
+        },
+        paid_fen=paid_part.paid_fen,
+        paid_special_fen=paid_part.paid_special_fen,
+        paid_other_fen=paid_part.paid_other_fen,
+        count_payments=paid_part.count_payments,
+        first_paid_on=paid_part.first_paid_on,
+        last_paid_on=paid_part.last_paid_on,
     )
     # The day's rows first (small), so that only the periods they touch are merged.
-    started = time.perf_counter()
-    day_rows = engine.execute(day_union, as_of)
+    day_rows = engine.execute(day_expr, as_of)
     old = touched_parts("ledger", day_rows)
-    u = ibis.union(
-        ledger_rows(old, 0, **{c: old[c] for c in SCHEMAS["ledger"].names}),
-        engine.table(day_rows, "state_ledger_day"),
-        distinct=False,
-    )
+    day_t = engine.table(day_rows, "state_ledger_day")
     if timings is not None:
         timings["advance ledger (the day's rows)"] = time.perf_counter() - started
-    merged = u.group_by(["project_code", "person_key", "period"]).aggregate(
-        id_masked=_newest(u.id_masked, u._rank),
-        employer_uscc=_newest(u.employer_uscc, u._rank),
-        wage_type=_newest(u.wage_type, u._rank),
-        wage_rate_fen=_newest(u.wage_rate_fen, u._rank),
-        pay_day=_newest(u.pay_day, u._rank),
-        days_attended=u.days_attended.sum(),
-        first_attended_on=u.first_attended_on.min(),
-        last_attended_on=u.last_attended_on.max(),
-        payroll_net_fen=_newest(u.payroll_net_fen, u._rank),
-        payroll_gross_fen=_newest(u.payroll_gross_fen, u._rank),
-        payroll_days=_newest(u.payroll_days, u._rank),
-        payroll_confirmed=_newest(u.payroll_confirmed, u._rank),
-        payroll_submitted_on=u.payroll_submitted_on.max(),
-        paid_fen=u.paid_fen.sum(),
-        paid_special_fen=u.paid_special_fen.sum(),
-        paid_other_fen=u.paid_other_fen.sum(),
-        count_payments=u.count_payments.sum(),
-        first_paid_on=u.first_paid_on.min(),
-        last_paid_on=u.last_paid_on.max(),
-        paid_full_on=u.paid_full_on.min(),
+
+    # Then the previous rows of those periods: a full outer join by key (each side has one row
+    # per key), sums added, first/last dates the least/greatest, the day's values replacing
+    # the old ones where the day has them. Far cheaper than grouping the union of both sides.
+    j = _full_join(old, day_t, keys)
+
+    def added(c: str) -> ir.Value:
+        return ibis.coalesce(old[c], 0) + ibis.coalesce(day_t[c], 0)
+
+    merged = j.select(
+        *_keys(j, old, day_t, keys),
+        id_masked=ibis.coalesce(day_t.id_masked, old.id_masked),
+        employer_uscc=ibis.coalesce(day_t.employer_uscc, old.employer_uscc),
+        wage_type=ibis.coalesce(day_t.wage_type, old.wage_type),
+        wage_rate_fen=ibis.coalesce(day_t.wage_rate_fen, old.wage_rate_fen),
+        pay_day=ibis.coalesce(day_t.pay_day, old.pay_day),
+        days_attended=added("days_attended"),
+        first_attended_on=ibis.least(old.first_attended_on, day_t.first_attended_on),
+        last_attended_on=ibis.greatest(old.last_attended_on, day_t.last_attended_on),
+        payroll_net_fen=ibis.coalesce(day_t.payroll_net_fen, old.payroll_net_fen),
+        payroll_gross_fen=ibis.coalesce(day_t.payroll_gross_fen, old.payroll_gross_fen),
+        payroll_days=ibis.coalesce(day_t.payroll_days, old.payroll_days),
+        payroll_confirmed=ibis.coalesce(day_t.payroll_confirmed, old.payroll_confirmed),
+        payroll_submitted_on=ibis.greatest(old.payroll_submitted_on, day_t.payroll_submitted_on),
+        paid_fen=added("paid_fen"),
+        paid_special_fen=added("paid_special_fen"),
+        paid_other_fen=added("paid_other_fen"),
+        count_payments=added("count_payments"),
+        first_paid_on=ibis.least(old.first_paid_on, day_t.first_paid_on),
+        last_paid_on=ibis.greatest(old.last_paid_on, day_t.last_paid_on),
+        paid_full_on=old.paid_full_on,
     )
     merged = merged.mutate(
         days_attended=merged.days_attended.fill_null(0),
