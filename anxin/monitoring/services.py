@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -276,6 +277,22 @@ def _jsonable(value: Any) -> Any:
 AFTER_OTHERS = ("PS01",)
 
 
+def first_details(details: ir.Table) -> ir.Table:
+    """A rule's detail rows cut to the first ``DETAIL_ROWS`` of each subject, in the engine: the
+    largest ``amount_fen`` first, then by every column (a total order, so both engines pick
+    the same rows), with ``_n`` (the rank) and ``_count`` (the subject's rows in all). A
+    province day has hundreds of thousands of detail rows; only these reach Python."""
+    others = [c for c in details.columns if c not in ("subject_id", "amount_fen")]
+    order = [ibis.coalesce(details.amount_fen, 0).desc()] if "amount_fen" in details.columns else []
+    order += [details[c].asc(nulls_first=True) for c in sorted(others)]
+    ranked = details.mutate(
+        _n=ibis.row_number().over(ibis.window(group_by=details.subject_id, order_by=order)),
+        _count=details.count().over(ibis.window(group_by=details.subject_id)),
+    )
+    kept = ranked.filter(ranked._n < DETAIL_ROWS)
+    return kept.order_by([kept.subject_id, kept._n])
+
+
 def evaluate_rules(
     engine: Engine,
     ctx_tables: dict[str, ir.Table],
@@ -312,20 +329,20 @@ def evaluate_rules(
                 timings[f"rule {code}"] = time.perf_counter() - started
             continue
         details: dict[str, list[dict[str, Any]]] = {}
+        counts: dict[str, int] = {}
         detail_expr = rule.details(ctx)
         if detail_expr is not None:
-            for item in engine.execute(detail_expr, day).to_pylist():
+            for item in engine.execute(first_details(detail_expr), day).to_pylist():
+                counts[item["subject_id"]] = item.pop("_count")
+                del item["_n"]
                 details.setdefault(item["subject_id"], []).append(item)
         for row in rows:
             evidence: dict[str, Any] = {"title": rule.title, "article": rule.article}
             evidence.update({k[3:]: _jsonable(v) for k, v in row.items() if k.startswith("ev_")})
             items = details.get(row["subject_id"], [])
             if items:
-                items.sort(key=lambda r: (-(r.get("amount_fen") or 0), json.dumps(r, sort_keys=True, default=str)))
-                evidence["count_details"] = len(items)
-                evidence["details"] = [
-                    {k: _jsonable(v) for k, v in r.items() if k != "subject_id"} for r in items[:DETAIL_ROWS]
-                ]
+                evidence["count_details"] = counts[row["subject_id"]]
+                evidence["details"] = [{k: _jsonable(v) for k, v in r.items() if k != "subject_id"} for r in items]
             found.append(
                 FoundRow(
                     rule=code,

@@ -13,10 +13,9 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, due_passed, finding, kept, latest_periods, register
+from anxin.monitoring.rules.base import Context, Rule, due_passed, finding, latest_periods, register
 
 
-@kept("WP07.lines")
 def window_lines(ctx: Context) -> ir.Table:
     """Payroll lines of each project's window, with whether each is unconfirmed."""
     ledger = due_passed(ctx, ctx.params["default_pay_day"])
