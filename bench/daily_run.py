@@ -19,7 +19,8 @@ What it builds (under bench/data/, git-ignored, reused across runs):
       attended, one ledger row per earlier period (same worker, project, employer, wage
       terms and days; payroll = the amount due computed as the rules do, piece work at
       390 yuan a day; paid in full from the special account, or from another account
-      when the project has none, on its pay day of the next month); the matching
+      when the project has none, on its due date: the pay day of the next month, moved to
+      the working day before when it is a rest day, as the rules' calendar says); the matching
       ``person_project_months`` rows (pay by month paid), ``inflow_months`` (the builder
       transferred each period's wages during the period) and ``accounts`` totals (those
       inflows and payments, so balances are unchanged). The short windows (project days,
@@ -84,6 +85,12 @@ def du(path: Path) -> int:
     return total
 
 
+def months_back(k: int) -> str:
+    """The period ``k`` months before June 2025 ('YYYY-MM')."""
+    index = 2025 * 12 + 5 - k
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def add_history(folder: Path, registry: Path) -> None:
     """Add ``HISTORY_MONTHS`` closed months before June to the state snapshot in ``folder``."""
     con = duckdb.connect()
@@ -115,9 +122,20 @@ def add_history(folder: Path, registry: Path) -> None:
         FROM ledger l LEFT JOIN has_account a USING (project_code)
         WHERE period = '2025-06' AND days_attended > 0"""
     )
+    # Each earlier period is paid on its due date (the pay day, moved to the working day before
+    # when it is a rest day or holiday), from the calendar the rules use: on time, never late.
+    from anxin.core.calendar import WorkingCalendar, pay_due_date
+
+    calendar = WorkingCalendar()
+    periods = [months_back(k) for k in range(1, HISTORY_MONTHS + 1)]
+    dues = [(period, day, pay_due_date(period, day, calendar)) for period in periods for day in range(1, 32)]
+    con.execute("CREATE TABLE dues (period VARCHAR, due_pay_day BIGINT, due_on DATE)")
+    con.executemany("INSERT INTO dues VALUES (?, ?, ?)", dues)
     parts = []
     for k in range(1, HISTORY_MONTHS + 1):
-        paid = f"(date_trunc('month', DATE '2025-06-01' - INTERVAL {k - 1} MONTH)::DATE + CAST(least(coalesce(pay_day, 15), 28) - 1 AS INTEGER))"
+        paid = (
+            f"(SELECT d.due_on FROM dues d WHERE d.period = '{months_back(k)}' AND d.due_pay_day = coalesce(template.pay_day, 31))"
+        )
         parts.append(
             f"""SELECT project_code, person_key, strftime(DATE '2025-06-01' - INTERVAL {k} MONTH, '%Y-%m') AS period,
               id_masked, employer_uscc, wage_type, wage_rate_fen, pay_day, days_attended,
