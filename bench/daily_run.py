@@ -133,9 +133,7 @@ def add_history(folder: Path, registry: Path) -> None:
     con.executemany("INSERT INTO dues VALUES (?, ?, ?)", dues)
     parts = []
     for k in range(1, HISTORY_MONTHS + 1):
-        paid = (
-            f"(SELECT d.due_on FROM dues d WHERE d.period = '{months_back(k)}' AND d.due_pay_day = coalesce(template.pay_day, 31))"
-        )
+        paid = f"(SELECT d.due_on FROM dues d WHERE d.period = '{months_back(k)}' AND d.due_pay_day = coalesce(template.pay_day, 31))"
         parts.append(
             f"""SELECT project_code, person_key, strftime(DATE '2025-06-01' - INTERVAL {k} MONTH, '%Y-%m') AS period,
               id_masked, employer_uscc, wage_type, wage_rate_fen, pay_day, days_attended,

@@ -364,9 +364,7 @@ def _link_findings(links: dict[int, set[int]]) -> None:
     pks = list(links)
     have: set[tuple[int, int]] = set()
     for i in range(0, len(pks), 900):
-        have.update(
-            through.objects.filter(warning_id__in=pks[i : i + 900]).values_list("warning_id", "finding_id")
-        )
+        have.update(through.objects.filter(warning_id__in=pks[i : i + 900]).values_list("warning_id", "finding_id"))
     through.objects.bulk_create(
         [
             through(warning_id=w, finding_id=f)

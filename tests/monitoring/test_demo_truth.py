@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from anxin.lake.services import ingest_paths
-from anxin.monitoring.models import Finding
 from anxin.monitoring import services
+from anxin.monitoring.models import Finding
 from anxin.monitoring.services import backfill
 from anxin.synth import generate
 
