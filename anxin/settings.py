@@ -225,6 +225,12 @@ ANXIN_ENGINE = env_str("ANXIN_ENGINE", "duckdb", "Engine of the daily run: duckd
 if ANXIN_ENGINE not in ("duckdb", "spark"):
     raise ImproperlyConfigured(f"ANXIN_ENGINE must be duckdb or spark, not {ANXIN_ENGINE!r}")
 ANXIN_ENGINE_THREADS = env_int("ANXIN_ENGINE_THREADS", 0, "DuckDB threads for the daily run (0 = one per core).")
+ANXIN_ENGINE_MEMORY = env_str(
+    "ANXIN_ENGINE_MEMORY",
+    "",
+    "Memory DuckDB may use for the daily run's joins and groups before it spills to $ANXIN_VAR/tmp "
+    "(a DuckDB size: 3GB, 500MB…; empty = DuckDB's default, 80% of RAM).",
+)
 ANXIN_SPARK_MASTER = env_str("ANXIN_SPARK_MASTER", "local[2]", "Spark master URL when ANXIN_ENGINE=spark.")
 ANXIN_STATE_KEEP_DAYS = env_int(
     "ANXIN_STATE_KEEP_DAYS",

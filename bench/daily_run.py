@@ -213,14 +213,19 @@ def state_rows(folder: Path) -> dict[str, int]:
 
 
 def timed_run(day: dt.date, env: dict[str, str], engine: str) -> dict:
-    """One `run_daily` in its own process: seconds, peak RSS (GiB), findings and the stages."""
+    """One `run_daily` in its own process: seconds, peak RSS (GiB), findings and the stages.
+
+    Peak RSS is the process's high-water mark (``VmHWM``), not ``ru_maxrss``: on Linux a child
+    inherits its parent's ``ru_maxrss`` across fork and exec, so it reported this script's own
+    peak (9.8 GiB while building the base) instead of the run's."""
     code = (
-        "import os, resource, time, json, datetime as dt, django;"
+        "import os, time, json, datetime as dt, django;"
+        "peak_rss_gib = lambda: int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 2**20;"
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE','anxin.settings'); django.setup();"
         "from anxin.monitoring.services import run_daily;"
         f"t=time.perf_counter(); r=run_daily(dt.date.fromisoformat('{day}'), engine_name='{engine}');"
         "print('RESULT', json.dumps({'seconds': time.perf_counter()-t,"
-        " 'rss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 'findings': r.findings,"
+        " 'rss': peak_rss_gib(), 'findings': r.findings,"
         " 'timings': getattr(r, 'timings', {})}))"
     )
     out = subprocess.run(
