@@ -10,7 +10,7 @@ by the model's own field, so dates and JSON go in exactly as ``save()`` would wr
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import models, router, transaction
 
@@ -21,10 +21,10 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     Returns the rows sent. Nothing else of the model runs (no ``save()``, no signals), as
     with ``QuerySet.update``."""
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
+    columns = [cast(models.Field[Any, Any], meta.get_field(name)) for name in fields]
     connection = transaction.get_connection(router.db_for_write(model))
     quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(field.column)} = %s" for field in columns)  # type: ignore[union-attr]
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in columns)
     sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # type: ignore[union-attr]
     prepared = [
         [field.get_db_prep_save(value, connection) for field, value in zip(columns, values, strict=True)] + [pk]

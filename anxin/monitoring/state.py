@@ -5,7 +5,10 @@ tables), the events dated D (plus late rows), the registry as of D, and returns 
 as of D. Every step is an Ibis expression, so DuckDB and Spark compute the same state.
 Each step is written as "what the day adds" unioned with "what was there", then grouped
 by the table's key: sums add, first/last dates take least/greatest, and values that a
-later row replaces take the newest non-null one (``_newest``).
+later row replaces take the newest non-null one (``_newest``). The ledger, the largest,
+joins instead of grouping: the previous rows and the day's have one row per key each, so a
+full outer join by key combines them column by column, far cheaper than an ``argmax`` per
+column over their union.
 
 Retention keeps the state bounded: the ledger keeps 14 months of periods plus anything
 still owed; the windows (project days, mismatches, lawsuits…) keep what their rules read.
@@ -85,7 +88,7 @@ def _full_join(left: ir.Table, right: ir.Table, keys: list[str]) -> ir.Table:
     return left.outer_join(right, [left[k] == right[k] for k in keys])
 
 
-def _keys(joined: ir.Table, left: ir.Table, right: ir.Table, keys: list[str]) -> list[ir.Value]:
+def _keys(left: ir.Table, right: ir.Table, keys: list[str]) -> list[ir.Value]:
     """The key columns of a full join: from whichever side has the row."""
     return [ibis.coalesce(left[k], right[k]).name(k) for k in keys]
 
@@ -281,7 +284,7 @@ def advance(
     # per key, so outer joins combine them (a payroll's employer and ID take precedence).
     ap = _full_join(att_part, pay_part, keys)
     day_rows_expr = ap.select(
-        *_keys(ap, att_part, pay_part, keys),
+        *_keys(att_part, pay_part, keys),
         id_masked=ibis.coalesce(pay_part.id_masked, att_part.id_masked),
         employer_uscc=ibis.coalesce(pay_part.payroll_employer, att_part.employer_uscc),
         wage_type=att_part.wage_type,
@@ -300,7 +303,7 @@ def advance(
     ap_rows = engine.table(engine.execute(day_rows_expr, as_of), "state_ledger_day_ap")
     dp = _full_join(ap_rows, paid_part, keys)
     day_expr = dp.select(
-        *_keys(dp, ap_rows, paid_part, keys),
+        *_keys(ap_rows, paid_part, keys),
         **{
             c: (ibis.coalesce(ap_rows.id_masked, paid_part.id_masked) if c == "id_masked" else ap_rows[c])
             for c in ap_rows.columns
@@ -329,7 +332,7 @@ def advance(
         return ibis.coalesce(old[c], 0) + ibis.coalesce(day_t[c], 0)
 
     merged = j.select(
-        *_keys(j, old, day_t, keys),
+        *_keys(old, day_t, keys),
         id_masked=ibis.coalesce(day_t.id_masked, old.id_masked),
         employer_uscc=ibis.coalesce(day_t.employer_uscc, old.employer_uscc),
         wage_type=ibis.coalesce(day_t.wage_type, old.wage_type),
