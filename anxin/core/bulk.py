@@ -21,7 +21,7 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     Returns the rows sent. Nothing else of the model runs (no ``save()``, no signals), as
     with ``QuerySet.update``."""
     meta = model._meta
-    columns = [cast(models.Field[Any, Any], meta.get_field(name)) for name in fields]
+    columns = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in fields]
     connection = transaction.get_connection(router.db_for_write(model))
     quote = connection.ops.quote_name
     sets = ", ".join(f"{quote(field.column)} = %s" for field in columns)
