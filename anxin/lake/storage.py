@@ -9,6 +9,10 @@ crashes half-way leaves some partitions new and some old; running it again finds
 new ones identical (duplicates) and completes the rest, so the lake ends exactly as
 after one clean run.
 
+A row that replaces a stored one (same key, changed values) leaves the old version beside the
+day, in ``replaced-<batch>.parquet``: a daily run that already counted the old version takes it
+back out of its sums (``monitoring.services.day_events``), instead of counting the key twice.
+
 People are never stored by ID number: ``id_number`` becomes ``person_key`` (the same
 HMAC pseudonym as the registry, computed in DuckDB) and a masked copy for evidence;
 card numbers become ``card_key`` and their last four digits.
@@ -139,6 +143,23 @@ def _partition_expr(feed: Feed) -> str:
     if LAYOUTS[feed.name].part == "day":
         return f"strftime({column}, '%Y-%m-%d')"
     return f"strftime({column}, '%Y-%m')"
+
+
+#: Beside a day's ``data.parquet``: ``replaced-<batch>.parquet``, the rows that batch replaced.
+REPLACED_PREFIX = "replaced-"
+
+
+def replaced_paths(feed: Feed, value: str, after_batch: int) -> list[Path]:
+    """The files of rows replaced in a partition by batches newer than ``after_batch``."""
+    folder = partition_path(feed, value).parent
+    if not folder.exists():
+        return []
+    found = []
+    for path in folder.glob(f"{REPLACED_PREFIX}*.parquet"):
+        batch = path.name[len(REPLACED_PREFIX) : -len(".parquet")]
+        if batch.isdigit() and int(batch) > after_batch:
+            found.append(path)
+    return sorted(found)
 
 
 def partition_path(feed: Feed, value: str) -> Path:
@@ -308,12 +329,33 @@ def store_events(
                 FROM ({staged(f"{part_expr} = {_lit(part)}")})
                 {"WHERE _seq NOT IN (SELECT _seq FROM losers)" if exact else ""}
             """
+        replaced = None
+        if part in existing:
+            # The stored rows this batch replaces, kept beside the day (``replaced-<batch>.parquet``)
+            # so that a daily run that already counted them can take them back out (``replaced_rows``).
+            replaced = f"""
+                SELECT {select_new}, _row_hash, _batch FROM read_parquet('{target}') s
+                WHERE EXISTS (SELECT 1 FROM winners w WHERE w._part = {_lit(part)} AND {" AND ".join(f"w.{_q(k)} = s.{_q(k)}" for k in keys)})
+            """
+            count = con.execute(f"SELECT count(*) FROM ({replaced})").fetchone()
+            if not count or not count[0]:
+                replaced = None
+            else:
+                side = target.with_name(f"{REPLACED_PREFIX}{int(batch_id)}.parquet")
+                side_tmp = target.with_name(f".replaced-{uuid.uuid4().hex}.parquet.tmp")
+                con.execute(f"COPY ({replaced}) TO '{side_tmp}' (FORMAT parquet, COMPRESSION {COMPRESSION})")
         con.execute(
             f"COPY ({query}) TO '{tmp}' (FORMAT parquet, COMPRESSION {COMPRESSION}, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
         )
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+        if replaced is not None:
+            # Only once the day itself is replaced: a crash before leaves neither (never a
+            # retraction of a row still stored); a crash between loses the retraction alone.
+            with open(side_tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(side_tmp, side)
         if touched is not None:
             touched.append(f"{feed.name}/{LAYOUTS[feed.name].part}={part}")
     con.unregister("accepted_arrow")

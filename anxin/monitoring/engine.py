@@ -19,11 +19,12 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
 
 from anxin.lake.feeds import FEEDS
-from anxin.lake.storage import LAYOUTS, lake_schema, partition_path
+from anxin.lake.storage import LAYOUTS, lake_schema, partition_path, replaced_paths
 
 #: The as-of date of a run, as a query parameter: rules and state steps compare with it
 #: instead of a literal, so the same expression compiles to the same SQL every day.
@@ -117,6 +118,17 @@ class Engine:
             return schema.empty_table()
         table = self.read_arrow_file(path)
         return table.select(schema.names).cast(schema)
+
+    def replaced_rows(self, feed_name: str, value: str, watermark: int) -> pa.Table:
+        """Rows of a partition that batches newer than ``watermark`` replaced, in versions stored
+        by batches up to ``watermark`` (those a run has folded); the partition's schema."""
+        feed = FEEDS[feed_name]
+        schema = lake_schema(feed).append(pa.field("_batch", pa.int64()))
+        parts = []
+        for path in replaced_paths(feed, value, watermark):
+            table = self.read_arrow_file(path).select(schema.names).cast(schema)
+            parts.append(table.filter(pc.less_equal(table["_batch"], pa.scalar(watermark, pa.int64()))))
+        return pa.concat_tables(parts) if parts else schema.empty_table()
 
     def day_events(self, feed_name: str, day: dt.date) -> pa.Table:
         layout = LAYOUTS[feed_name]

@@ -122,10 +122,20 @@ def _is_month_end(day: dt.date) -> bool:
     return (day + dt.timedelta(days=1)).day == 1
 
 
+#: Feeds whose late corrections are taken back out of the state's sums: a row re-sent with
+#: changed values (same key) replaces the stored one in the lake, and a run that had already
+#: counted the old version must not count the key twice. Its old version comes as
+#: ``retracted_<feed>`` among the events. (The other feeds are merged by key, newest wins.)
+RETRACTED_FEEDS = ("attendance", "wage_payments", "account_inflows")
+RETRACTED = "retracted_"
+
+
 def day_events(
     engine: Engine, day: dt.date, watermark: int, previous_day_known: bool
 ) -> tuple[dict[str, pa.Table], int]:
-    """Events dated ``day`` and late rows (dated earlier, in batches newer than ``watermark``)."""
+    """Events dated ``day`` and late rows (dated earlier, in batches newer than ``watermark``),
+    and ``retracted_<feed>``: earlier versions, already folded (batch ≤ ``watermark``), of rows
+    those late batches replaced."""
     events: dict[str, pa.Table] = {}
     for feed in EVENT_FEEDS:
         if LAYOUTS[feed].part == "month" and not _is_month_end(day):
@@ -152,6 +162,13 @@ def day_events(
         if rows.num_rows:
             late += rows.num_rows
             events[feed] = pa.concat_tables([events[feed], rows])
+        if feed in RETRACTED_FEEDS:
+            taken_back = engine.replaced_rows(feed, value, watermark)
+            if taken_back.num_rows:
+                key = f"{RETRACTED}{feed}"
+                events[key] = pa.concat_tables([events[key], taken_back]) if key in events else taken_back
+    for feed in RETRACTED_FEEDS:
+        events.setdefault(f"{RETRACTED}{feed}", events[feed].schema.empty_table())
     if late and previous_day_known:
         log.warning("daily run %s: %d late rows folded in", day, late)
     return events, late

@@ -21,6 +21,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -81,6 +82,18 @@ def months_before(day: dt.date, n: int) -> str:
 def _newest(column: ir.Value, rank: ir.IntegerColumn) -> ir.Value:
     """The value from the newest row (highest rank) where it is not null."""
     return column.argmax(ibis.cases((column.notnull(), rank), else_=ibis.null("int64")))
+
+
+def _signed(rows: ir.Table, retracted: ir.Table | None, keep: Any) -> ir.Table:
+    """``rows`` with ``_sign`` 1, and the ``retracted`` versions they replace (those ``keep``
+    selects) with their ``amount`` negated and ``_sign`` −1: summed together, what changed."""
+    plus = rows.mutate(_sign=ibis.literal(1, "int64"))
+    if retracted is None:
+        return plus
+    if keep is not None:
+        retracted = retracted.filter(keep(retracted))
+    minus = retracted.mutate(amount=-retracted.amount, _sign=ibis.literal(-1, "int64")).select(*plus.columns)
+    return ibis.union(plus, minus, distinct=False)
 
 
 def _full_join(left: ir.Table, right: ir.Table, keys: list[str]) -> ir.Table:
@@ -235,15 +248,26 @@ def advance(
     employments, projects, people = registry["employments"], registry["projects"], registry["people"]
     out: dict[str, ir.Table] = {}
 
+    # Late corrections: a re-sent row that replaced a version this state already counted.
+    # Attendance is keyed by its day, so a corrected row changes no count: it is left out.
+    # Payments and inflows add up: the old version is subtracted (``_signed``) as the new is added.
+    att_events = ev["attendance"]
+    retracted_att = ev.get("retracted_attendance")
+    if retracted_att is not None:
+        att_events = att_events.anti_join(retracted_att, ["project_code", "person_key", "work_date"])
+
     # Worked out once and shared by the ledger, the headcounts and the unregistered list.
     started = time.perf_counter()
     attendance = engine.table(
-        engine.execute(employment_on_work_date(ev["attendance"], employments), as_of), "state_attendance_employed"
+        engine.execute(employment_on_work_date(att_events, employments), as_of), "state_attendance_employed"
     )
     if timings is not None:
         timings["advance attendance × employments"] = time.perf_counter() - started
     payments = ev["wage_payments"]
     success = payments.filter(payments.status == "success")
+    # What the day adds to the sums of money paid: its successful payments, less the earlier
+    # versions of those it corrects (their amounts negated, ``_sign`` −1 for the counts).
+    signed = _signed(success, ev.get("retracted_wage_payments"), lambda t: t.status == "success")
 
     # --- ledger: worker × project × period --------------------------------------------------
     att_part = attendance.group_by(
@@ -268,14 +292,14 @@ def advance(
         payroll_confirmed=(payrolls.confirmed.fill_null(False).cast("int64").min() == 1),
         payroll_submitted_on=payrolls.submitted_on.max(),
     )
-    paid_part = success.group_by(["project_code", "person_key", "period"]).aggregate(
-        id_masked=success.id_masked.max(),
-        paid_fen=success.amount.sum(),
-        paid_special_fen=ibis.cases((success.channel == "special_account", success.amount), else_=0).sum(),
-        paid_other_fen=ibis.cases((success.channel != "special_account", success.amount), else_=0).sum(),
-        count_payments=success.txn_id.count().cast("int64"),
-        first_paid_on=success.paid_on.min(),
-        last_paid_on=success.paid_on.max(),
+    paid_part = signed.group_by(["project_code", "person_key", "period"]).aggregate(
+        id_masked=signed.id_masked.max(),
+        paid_fen=signed.amount.sum(),
+        paid_special_fen=ibis.cases((signed.channel == "special_account", signed.amount), else_=0).sum(),
+        paid_other_fen=ibis.cases((signed.channel != "special_account", signed.amount), else_=0).sum(),
+        count_payments=signed._sign.sum().cast("int64"),
+        first_paid_on=signed.paid_on.min(),
+        last_paid_on=signed.paid_on.max(),
     )
     null_i, null_d = ibis.null("int64"), ibis.null("date")
     keys = ["project_code", "person_key", "period"]
@@ -385,15 +409,15 @@ def advance(
     out["project_days"] = pd_all.filter(pd_all.day > day - ibis.interval(days=PROJECT_DAYS_KEEP))
 
     # --- special account ----------------------------------------------------------------------
-    inflows = ev["account_inflows"]
+    inflows = _signed(ev["account_inflows"], ev.get("retracted_account_inflows"), None)
     inflow_part = inflows.group_by("project_code").aggregate(
         inflow_fen=inflows.amount.sum(),
-        count_inflows=inflows.txn_id.count().cast("int64"),
+        count_inflows=inflows._sign.sum().cast("int64"),
         first_inflow_on=inflows.received_on.min(),
         last_inflow_on=inflows.received_on.max(),
     )
-    from_account = success.join(projects, success.project_code == projects.project_code).filter(
-        success.account_no == projects.wage_account_no
+    from_account = signed.join(projects, signed.project_code == projects.project_code).filter(
+        signed.account_no == projects.wage_account_no
     )
     from_account_part = from_account.group_by(from_account.project_code).aggregate(
         paid_from_account_fen=from_account.amount.sum()
@@ -483,8 +507,8 @@ def advance(
     out["card_mismatches"] = cm.filter(cm.paid_on > day - ibis.interval(days=MISMATCH_KEEP_DAYS))
 
     # --- pay per person, month and project (WP09) ---------------------------------------------
-    ppm_new = success.group_by(["person_key", month_of(success.paid_on).name("month"), "project_code"]).aggregate(
-        paid_fen=success.amount.sum()
+    ppm_new = signed.group_by(["person_key", month_of(signed.paid_on).name("month"), "project_code"]).aggregate(
+        paid_fen=signed.amount.sum()
     )
     ppm_day = engine.execute(ppm_new.select("person_key", "month", "project_code", "paid_fen"), as_of)
     ppm = ibis.union(

@@ -166,3 +166,54 @@ def test_a_snapshot_links_the_parts_a_day_did_not_touch_and_a_one_file_snapshot_
     run_daily(day)
     assert findings_on(day) == split
     assert not (state_dir(day) / "ledger.parquet").exists()
+
+
+def _state(day: dt.date) -> dict[str, list[dict]]:
+    """The sums a day's state holds, every table sorted (to compare two ways of reaching it)."""
+    import pyarrow.parquet as pq
+
+    out: dict[str, list[dict]] = {}
+    for name in ("ledger", "accounts", "inflow_months", "person_project_months", "project_days", "unregistered"):
+        files = sorted(state_dir(day).glob(f"{name}.parquet")) or sorted(state_dir(day).glob(f"{name}.*.parquet"))
+        rows = [r for f in files for r in pq.read_table(f).to_pylist()]
+        out[name] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str))
+    return out
+
+
+def test_a_late_correction_replaces_what_was_counted_instead_of_adding_to_it(province: Path, tmp_path: Path) -> None:
+    """A payment, an inflow and an attendance row re-sent with changed values after their day
+    was run: the next day's state equals a replay of every day from the corrected lake."""
+    day = dt.date(2026, 2, 10)
+    backfill(START, day)
+
+    def first_row(pattern: str, date_column: str) -> tuple[list[str], list[str]]:
+        for path in sorted(province.glob(pattern)):
+            with open(path, encoding="utf-8") as fh:
+                rows = list(csv.reader(fh))
+            header = rows[0]
+            for row in rows[1:]:
+                record = dict(zip(header, row, strict=True))
+                if record[date_column] <= day.isoformat() and record.get("status", "success") == "success":
+                    return header, row
+        raise AssertionError(f"no row of {pattern} on or before {day}")
+
+    corrections = tmp_path / "corrections"
+    corrections.mkdir()
+    for pattern, date_column, column, change in (
+        ("wage_payments*.csv", "paid_on", "amount", lambda v: f"{float(v) + 100:.2f}"),
+        ("account_inflows*.csv", "received_on", "amount", lambda v: f"{float(v) + 1000:.2f}"),
+        ("attendance*.csv", "work_date", "clock_out", lambda v: v[:11] + "18:59:59"),
+    ):
+        header, row = first_row(pattern, date_column)
+        i = header.index(column)
+        row[i] = change(row[i])
+        with open(corrections / f"{pattern.split('*')[0]}.csv", "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([header, row])
+    summaries = {s.feed: s for s in ingest_paths([corrections])}
+    assert [summaries[f].updated for f in ("wage_payments", "account_inflows", "attendance")] == [1, 1, 1]
+
+    after = day + dt.timedelta(days=1)
+    run_daily(after)
+    incremental = _state(after)
+    backfill(START, after)  # every day again, from the lake as corrected
+    assert incremental == _state(after)
