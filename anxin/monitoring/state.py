@@ -355,20 +355,23 @@ def advance(
     def added(c: str) -> ir.Value:
         return ibis.coalesce(old[c], 0) + ibis.coalesce(day_t[c], 0)
 
+    def newer(c: str) -> ir.Value:
+        return ibis.coalesce(day_t[c], old[c])
+
     merged = j.select(
         *_keys(old, day_t, keys),
-        id_masked=ibis.coalesce(day_t.id_masked, old.id_masked),
-        employer_uscc=ibis.coalesce(day_t.employer_uscc, old.employer_uscc),
-        wage_type=ibis.coalesce(day_t.wage_type, old.wage_type),
-        wage_rate_fen=ibis.coalesce(day_t.wage_rate_fen, old.wage_rate_fen),
-        pay_day=ibis.coalesce(day_t.pay_day, old.pay_day),
+        id_masked=newer("id_masked"),
+        employer_uscc=newer("employer_uscc"),
+        wage_type=newer("wage_type"),
+        wage_rate_fen=newer("wage_rate_fen"),
+        pay_day=newer("pay_day"),
         days_attended=added("days_attended"),
         first_attended_on=ibis.least(old.first_attended_on, day_t.first_attended_on),
         last_attended_on=ibis.greatest(old.last_attended_on, day_t.last_attended_on),
-        payroll_net_fen=ibis.coalesce(day_t.payroll_net_fen, old.payroll_net_fen),
-        payroll_gross_fen=ibis.coalesce(day_t.payroll_gross_fen, old.payroll_gross_fen),
-        payroll_days=ibis.coalesce(day_t.payroll_days, old.payroll_days),
-        payroll_confirmed=ibis.coalesce(day_t.payroll_confirmed, old.payroll_confirmed),
+        payroll_net_fen=newer("payroll_net_fen"),
+        payroll_gross_fen=newer("payroll_gross_fen"),
+        payroll_days=newer("payroll_days"),
+        payroll_confirmed=newer("payroll_confirmed"),
         payroll_submitted_on=ibis.greatest(old.payroll_submitted_on, day_t.payroll_submitted_on),
         paid_fen=added("paid_fen"),
         paid_special_fen=added("paid_special_fen"),
