@@ -137,7 +137,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     # What each person was paid per calendar month, across projects (last 13 months).
-    "person_months": pa.schema([("person_key", S), ("month", S), ("paid_fen", I), ("count_projects", I)]),
+    "person_months": pa.schema([("person_key", S), ("month", S), ("paid_fen", I)]),
     # Monthly feeds per employer (last 15 months): social insurance and electricity.
     "employer_months": pa.schema(
         [

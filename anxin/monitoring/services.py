@@ -42,7 +42,7 @@ from anxin.monitoring.models import DailyRun, Finding
 from anxin.monitoring.params import params_for
 from anxin.monitoring.rules import RULES, Context
 from anxin.monitoring.schema import SCHEMAS
-from anxin.monitoring.state import NewState, Snapshot, advance, months_before, person_months, read_tables
+from anxin.monitoring.state import NewState, Snapshot, advance, months_before, read_tables
 
 log = logging.getLogger(__name__)
 EVENT_FEEDS = [
@@ -386,10 +386,7 @@ def rule_context(
     """The tables the rules read on ``day``: the state as of the day (``read_state``), the registry
     (read again unless given), the day's attendance, leads, minimum wages and the calendar."""
     tables: dict[str, ir.Table] = dict(registry or registry_as_of(engine, day))
-    for name, table in state.items():
-        if name != "person_project_months":
-            tables[name] = table
-    tables["person_months"] = person_months(state["person_project_months"])
+    tables.update(state)
     att = events["attendance"]
     tables["attendance_today"] = engine.table(
         att.select(SCHEMAS["attendance_today"].names).cast(SCHEMAS["attendance_today"]), "ctx_attendance_today"

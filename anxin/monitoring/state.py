@@ -33,7 +33,7 @@ from anxin.monitoring.engine import AS_OF, Engine
 from anxin.monitoring.rules.base import amount_due
 from anxin.monitoring.schema import SCHEMAS
 
-#: State tables kept between runs (``person_project_months`` backs the rules' ``person_months``).
+#: State tables kept between runs (the rules read them under the same names).
 STATE_SCHEMAS: dict[str, pa.Schema] = {
     name: SCHEMAS[name]
     for name in (
@@ -46,16 +46,19 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
         "employer_months",
         "lawsuits",
         "unregistered",
+        "person_months",
     )
 }
-STATE_SCHEMAS["person_project_months"] = pa.schema(
-    [("person_key", pa.string()), ("month", pa.string()), ("project_code", pa.string()), ("paid_fen", pa.int64())]
-)
 
 #: Tables stored one file per part (``ledger.2025-06.parquet``): a day's events touch one or two
 #: periods (months), so only those parts are re-aggregated and rewritten; the others are kept as
 #: they are (hard-linked from the previous snapshot).
-PARTITIONED = {"ledger": "period", "person_project_months": "month"}
+PARTITIONED = {"ledger": "period", "person_months": "month"}
+
+#: Tables a snapshot written by an earlier version held under another name, with more rows per
+#: key (``person_project_months``: by project too). Read in their place and merged whole once,
+#: which regroups them by the new key; the new snapshot has the new name.
+LEGACY = {"person_months": "person_project_months"}
 
 LEDGER_KEEP_MONTHS = 14
 PROJECT_DAYS_KEEP = 35
@@ -131,13 +134,21 @@ class Snapshot:
         whole = self.folder / f"{name}.parquet"
         if whole.exists():
             return [whole]
-        return sorted(self.folder.glob(f"{name}.*.parquet")) if name in PARTITIONED else []
+        found = sorted(self.folder.glob(f"{name}.*.parquet")) if name in PARTITIONED else []
+        if not found and name in LEGACY:
+            legacy = LEGACY[name]
+            whole = self.folder / f"{legacy}.parquet"
+            return [whole] if whole.exists() else sorted(self.folder.glob(f"{legacy}.*.parquet"))
+        return found
 
     def parts(self, name: str) -> dict[str, Path] | None:
-        """Part → file of a partitioned table; None when the snapshot has it in one file."""
+        """Part → file of a partitioned table; None when the snapshot has it in one file (or
+        under its ``LEGACY`` name): then it is merged whole."""
         if self.folder is None:
             return {}
         if (self.folder / f"{name}.parquet").exists():
+            return None
+        if name in LEGACY and not any(self.folder.glob(f"{name}.*.parquet")) and self.files(name):
             return None
         return {path.name[len(name) + 1 : -len(".parquet")]: path for path in self.files(name)}
 
@@ -509,16 +520,16 @@ def advance(
     cm = cm.group_by("txn_id").aggregate(**{c: cm[c].max() for c in SCHEMAS["card_mismatches"].names if c != "txn_id"})
     out["card_mismatches"] = cm.filter(cm.paid_on > day - ibis.interval(days=MISMATCH_KEEP_DAYS))
 
-    # --- pay per person, month and project (WP09) ---------------------------------------------
-    ppm_new = signed.group_by(["person_key", month_of(signed.paid_on).name("month"), "project_code"]).aggregate(
+    # --- pay per person and month, across projects (WP09) ----------------------------------------
+    # Summed across projects here, not by the rule: the rule then reads one row per person-month
+    # instead of regrouping 9 M person-project-months every day.
+    pm_new = signed.group_by(["person_key", month_of(signed.paid_on).name("month")]).aggregate(
         paid_fen=signed.amount.sum()
     )
-    ppm_day = engine.execute(ppm_new.select("person_key", "month", "project_code", "paid_fen"), as_of)
-    ppm = ibis.union(
-        touched_parts("person_project_months", ppm_day), engine.table(ppm_day, "state_ppm_day"), distinct=False
-    )
-    ppm = ppm.group_by(["person_key", "month", "project_code"]).aggregate(paid_fen=ppm.paid_fen.sum())
-    out["person_project_months"] = ppm.filter(ppm.month >= months_before(as_of, PERSON_MONTHS_KEEP))
+    pm_day = engine.execute(pm_new.select("person_key", "month", "paid_fen"), as_of)
+    pm = ibis.union(touched_parts("person_months", pm_day), engine.table(pm_day, "state_pm_day"), distinct=False)
+    pm = pm.group_by(["person_key", "month"]).aggregate(paid_fen=pm.paid_fen.sum())
+    out["person_months"] = pm.filter(pm.month >= months_before(as_of, PERSON_MONTHS_KEEP))
 
     # --- monthly feeds per employer -------------------------------------------------------------
     si, util = ev["social_insurance"], ev["utilities"]
@@ -593,10 +604,10 @@ def advance(
     # Retention of the carried parts: periods past the ledger's window keep only what is still
     # owed (filtered once, when the period leaves the window), months past 13 are dropped.
     started = time.perf_counter()
-    ppm_from = months_before(as_of, PERSON_MONTHS_KEEP)
+    pm_from = months_before(as_of, PERSON_MONTHS_KEEP)
     for stem, path in list(new.carried.items()):
         name, _, part = stem.partition(".")
-        if name == "person_project_months" and part < ppm_from:
+        if name == "person_months" and part < pm_from:
             del new.carried[stem]
         elif name == "ledger" and part < keep_from:
             rows = engine.read_parquet([path], STATE_SCHEMAS["ledger"], "prev_ledger_part")
@@ -608,12 +619,3 @@ def advance(
     if timings is not None:
         timings["advance retention of kept parts"] = time.perf_counter() - started
     return new
-
-
-def person_months(person_project_months: ir.Table) -> ir.Table:
-    """The rules' ``person_months``: pay per person and month across projects."""
-    t = person_project_months
-    agg = t.group_by(["person_key", "month"]).aggregate(
-        paid_fen=t.paid_fen.sum(), count_projects=t.project_code.nunique().cast("int64")
-    )
-    return agg

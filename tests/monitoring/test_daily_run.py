@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from anxin.lake.services import ingest_paths
@@ -153,11 +154,11 @@ def test_a_snapshot_links_the_parts_a_day_did_not_touch_and_a_one_file_snapshot_
         if (before / p.name).exists() and (before / p.name).stat().st_ino == p.stat().st_ino
     ]
     # Nobody is paid in February on 1 March: that month's pay per person is kept as it was.
-    assert "person_project_months.2026-02.parquet" in linked
+    assert "person_months.2026-02.parquet" in linked
     assert not (folder / "ledger.parquet").exists()
     split = findings_on(day)
     # A snapshot written before the ledger was split by period: one file per table.
-    for name in ("ledger", "person_project_months"):
+    for name in ("ledger", "person_months"):
         parts = sorted(before.glob(f"{name}.*.parquet"))
         table = pa.concat_tables(pq.read_table(p) for p in parts)
         for p in parts:
@@ -166,6 +167,32 @@ def test_a_snapshot_links_the_parts_a_day_did_not_touch_and_a_one_file_snapshot_
     run_daily(day)
     assert findings_on(day) == split
     assert not (state_dir(day) / "ledger.parquet").exists()
+    person_months = _state(day)["person_months"]
+    assert person_months
+
+    # A snapshot of the version that kept pay per person, month *and project*
+    # (``person_project_months``): each person-month split here over two projects, so only a
+    # regrouping by person and month gives the months' totals back.
+    whole = pq.read_table(before / "person_months.parquet")
+    (before / "person_months.parquet").unlink()
+    half = pc.divide(whole["paid_fen"], 2)
+    legacy = pa.concat_tables(
+        [
+            whole.set_column(2, "paid_fen", half).append_column("project_code", pa.repeat("P-A", len(whole))),
+            whole.set_column(2, "paid_fen", pc.subtract(whole["paid_fen"], half)).append_column(
+                "project_code", pa.repeat("P-B", len(whole))
+            ),
+        ]
+    )
+    for month in pc.unique(legacy["month"]).to_pylist():
+        pq.write_table(
+            legacy.filter(pc.equal(legacy["month"], month)), before / f"person_project_months.{month}.parquet"
+        )
+    run_daily(day)
+    assert findings_on(day) == split
+    assert sorted(state_dir(day).glob("person_months.*.parquet"))
+    assert not list(state_dir(day).glob("person_project_months*"))
+    assert _state(day)["person_months"] == person_months
 
 
 def _state(day: dt.date) -> dict[str, list[dict]]:
@@ -173,7 +200,7 @@ def _state(day: dt.date) -> dict[str, list[dict]]:
     import pyarrow.parquet as pq
 
     out: dict[str, list[dict]] = {}
-    for name in ("ledger", "accounts", "inflow_months", "person_project_months", "project_days", "unregistered"):
+    for name in ("ledger", "accounts", "inflow_months", "person_months", "project_days", "unregistered"):
         files = sorted(state_dir(day).glob(f"{name}.parquet")) or sorted(state_dir(day).glob(f"{name}.*.parquet"))
         rows = [r for f in files for r in pq.read_table(f).to_pylist()]
         out[name] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str))

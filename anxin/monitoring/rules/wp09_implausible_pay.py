@@ -29,8 +29,10 @@ from anxin.monitoring.rules.base import (
 )
 
 
+@kept("WP09.people")
 def flagged_people(ctx: Context) -> ir.Table:
-    """People over a limit, with the span of dates their pay is looked for on the projects."""
+    """People over a limit, with the span of dates their pay is looked for on the projects
+    (a handful in a province: kept, so the ledger is cut to them first)."""
     months = months_ending(month_of(ctx.as_of), 12)
     pm = ctx["person_months"]
     pm = pm.filter(pm.month.isin(months))
@@ -60,7 +62,8 @@ def paying_rows(ctx: Context) -> ir.Table:
     """The ledger rows in which a project paid a flagged person within the span."""
     people = flagged_people(ctx)
     ledger = ctx["ledger"]
-    ledger = ledger.filter(ledger.paid_fen > 0)
+    # Their rows first (a semi-join probes the ledger by key alone), then the spans.
+    ledger = ledger.filter(ledger.paid_fen > 0).semi_join(people.select("person_key").view(), "person_key")
     joined = ledger.join(
         people,
         [
