@@ -172,6 +172,15 @@ def with_due(ctx: Context, default_pay_day: int) -> ir.Table:
     return _shared((ledger, dues), ("with_due", default_pay_day), lambda: _with_due(ledger, dues, default_pay_day))
 
 
+def with_due_of(ctx: Context, keys: ir.Table, on: list[str], default_pay_day: int) -> ir.Table:
+    """``with_due`` for the ledger rows whose ``on`` columns match a row of ``keys`` (a small
+    table a rule kept, e.g. the periods it found): the ledger is cut to them before anything
+    else, so the engine reads only those rows (DuckDB prunes the period files by the keys'
+    range) instead of the whole ledger with every column."""
+    ledger = ctx["ledger"]
+    return _with_due(ledger.semi_join(keys.select(*on).view(), on), ctx["due_dates"], default_pay_day)
+
+
 def _with_due(ledger: ir.Table, dues: ir.Table, default_pay_day: int) -> ir.Table:
     ledger = ledger.mutate(
         due_fen=amount_due(ledger),

@@ -14,23 +14,42 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, finding, kept, latest_periods, register, with_due
+from anxin.monitoring.rules.base import (
+    Context,
+    Rule,
+    finding,
+    kept,
+    latest_periods,
+    register,
+    with_due,
+    with_due_of,
+)
+
+
+def _paid(ctx: Context, ledger: ir.Table) -> ir.Table:
+    """Worker-periods paid whose due date has passed (``ledger``: ``with_due``)."""
+    return ledger.filter((ledger.paid_fen > 0) & (ledger.due_on < ctx.day))
 
 
 @kept("PD01.periods")
 def offending_periods(ctx: Context) -> ir.Table:
-    """Project-periods of the window whose share paid outside the special account is too high."""
-    ledger = with_due(ctx, ctx.params["default_pay_day"])
-    ledger = ledger.filter((ledger.paid_fen > 0) & (ledger.due_on < ctx.day))
-    other = ibis.coalesce(ledger.paid_other_fen, 0)
+    """Project-periods of the window whose share paid outside the special account is too high
+    (from the ledger's narrow columns; the workers paid outside are fetched for them alone)."""
+    ledger = _paid(ctx, with_due(ctx, ctx.params["default_pay_day"]))
     periods = ledger.group_by(["project_code", "period"]).aggregate(
-        paid_fen=ledger.paid_fen.sum(),
-        paid_other_fen=other.sum(),
-        workers=ledger.person_key.nunique(where=other > 0),
+        paid_fen=ledger.paid_fen.sum(), paid_other_fen=ibis.coalesce(ledger.paid_other_fen, 0).sum()
     )
     window = latest_periods(periods, ctx.params["window_periods"])
     found = window.filter(window.paid_other_fen * 100 > ctx.params["max_other_pct"] * window.paid_fen)
     return found.mutate(other_pct=(found.paid_other_fen * 100 // found.paid_fen).cast("int64"))
+
+
+@kept("PD01.rows")
+def paid_outside(ctx: Context) -> ir.Table:
+    """The worker-periods of the offending periods paid (partly) outside the special account."""
+    keys = ["project_code", "period"]
+    ledger = _paid(ctx, with_due_of(ctx, offending_periods(ctx), keys, ctx.params["default_pay_day"]))
+    return ledger.filter(ibis.coalesce(ledger.paid_other_fen, 0) > 0)
 
 
 @register
@@ -42,7 +61,12 @@ class OutsideSpecialAccount(Rule):
     defaults = {"max_other_pct": 5, "window_periods": 1, "default_pay_day": 31}
 
     def find(self, ctx: Context) -> ir.Table:
-        found = offending_periods(ctx)
+        periods = offending_periods(ctx)
+        rows = paid_outside(ctx)
+        workers = rows.group_by(["project_code", "period"]).aggregate(workers=rows.person_key.nunique())
+        found = periods.left_join(
+            workers, (periods.project_code == workers.project_code) & (periods.period == workers.period)
+        ).select(periods, workers=ibis.coalesce(workers.workers, 0))
         worst = found.mutate(
             rank=ibis.row_number().over(group_by="project_code", order_by=[ibis.desc("other_pct"), ibis.desc("period")])
         )
@@ -67,9 +91,7 @@ class OutsideSpecialAccount(Rule):
         )
 
     def details(self, ctx: Context) -> ir.Table:
-        ledger = with_due(ctx, ctx.params["default_pay_day"])
-        ledger = ledger.filter(ibis.coalesce(ledger.paid_other_fen, 0) > 0)
-        rows = ledger.semi_join(offending_periods(ctx), ["project_code", "period"])
+        rows = paid_outside(ctx)
         return rows.select(
             subject_id=rows.project_code,
             worker=rows.id_masked,

@@ -50,12 +50,16 @@ class UnderFunded(Rule):
     def find(self, ctx: Context) -> ir.Table:
         pct = ctx.params["min_cover_pct"]
         ledger = due_passed(ctx, ctx.params["default_pay_day"])
-        due = ledger.group_by("project_code").aggregate(
-            due_fen=ledger.due_fen.sum(), first_period=ledger.period.min(), last_period=ledger.period.max()
+        # One pass over the ledger (kept: a few rows per project), then the totals from it.
+        periods = ctx.kept(
+            "WA03.periods",
+            lambda: ledger.group_by(["project_code", "period"]).aggregate(due_fen=ledger.due_fen.sum()),
+        )
+        due = periods.group_by("project_code").aggregate(
+            due_fen=periods.due_fen.sum(), first_period=periods.period.min(), last_period=periods.period.max()
         )
 
         # Recently: the last n periods past due, and what came in from the first month of them on.
-        periods = ledger.group_by(["project_code", "period"]).aggregate(due_fen=ledger.due_fen.sum())
         recent = latest_periods(periods, ctx.params["recent_periods"])
         recent = recent.group_by("project_code").aggregate(
             recent_due_fen=recent.due_fen.sum(),

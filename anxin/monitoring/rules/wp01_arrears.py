@@ -11,15 +11,27 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, kept, register, with_due
+from anxin.monitoring.rules.base import Context, Rule, kept, register, with_due, with_due_of
+
+
+def _owed(ctx: Context, ledger: ir.Table) -> ir.Table:
+    """Worker-periods of ``ledger`` (``with_due``) in arrears on the day, with what is owed."""
+    owed = ledger.filter(ledger.due_fen.notnull() & (ledger.paid_fen < ledger.due_fen) & (ledger.arrears_on <= ctx.day))
+    return owed.mutate(owed_fen=owed.due_fen - owed.paid_fen)
+
+
+@kept("WP01.periods")
+def periods_in_arrears(ctx: Context) -> ir.Table:
+    """The project-periods with arrears (from the ledger's narrow columns)."""
+    owed = _owed(ctx, with_due(ctx, ctx.params["default_pay_day"]))
+    return owed.select("project_code", "period").distinct()
 
 
 @kept("WP01.arrears")
 def arrears(ctx: Context) -> ir.Table:
-    """Worker-periods in arrears on the day, with what is owed."""
-    ledger = with_due(ctx, ctx.params["default_pay_day"])
-    owed = ledger.filter(ledger.due_fen.notnull() & (ledger.paid_fen < ledger.due_fen) & (ledger.arrears_on <= ctx.day))
-    return owed.mutate(owed_fen=owed.due_fen - owed.paid_fen)
+    """Worker-periods in arrears on the day, with what is owed: the rows of those periods alone."""
+    keys = ["project_code", "period"]
+    return _owed(ctx, with_due_of(ctx, periods_in_arrears(ctx), keys, ctx.params["default_pay_day"]))
 
 
 @register

@@ -16,28 +16,50 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, due_passed, finding, kept, latest_periods, register
+from anxin.monitoring.rules.base import (
+    Context,
+    Rule,
+    due_passed,
+    finding,
+    kept,
+    latest_periods,
+    register,
+    with_due_of,
+)
 
 
-@kept("WP02.late")
-def late_worker_periods(ctx: Context) -> ir.Table:
-    """Worker-periods of the window's late periods, with how many days late they were paid."""
-    ledger = due_passed(ctx, ctx.params["default_pay_day"])
-    ledger = ledger.filter(ledger.due_fen > 0)
-    ledger = ledger.mutate(
+def _judged(ctx: Context, ledger: ir.Table) -> ir.Table:
+    """Worker-periods past due with something due (``ledger``: ``with_due``), with whether and
+    how late they were paid."""
+    ledger = ledger.filter(ledger.due_on.notnull() & (ledger.due_on < ctx.day) & (ledger.due_fen > 0))
+    return ledger.mutate(
         is_late=ibis.cases(
             (ledger.paid_full_on.notnull(), ledger.paid_full_on > ledger.due_on),
             else_=ibis.coalesce(ledger.paid_fen, 0) < ledger.due_fen,
         ),
         days_late=ibis.coalesce(ledger.paid_full_on, ctx.day).delta(ledger.due_on, unit="day"),
     )
+
+
+@kept("WP02.periods")
+def late_periods(ctx: Context) -> ir.Table:
+    """The late periods of the window of each project late often enough (a few rows, worked
+    out from the ledger's narrow columns; the worker-periods are fetched for them alone)."""
+    ledger = _judged(ctx, due_passed(ctx, ctx.params["default_pay_day"]))
     periods = ledger.group_by(["project_code", "period"]).aggregate(is_late=ledger.is_late.any())
     window = latest_periods(periods, ctx.params["window_periods"])
-    late_periods = window.filter(window.is_late).select("project_code", "period")
-    per_project = late_periods.group_by("project_code").aggregate(late_periods=late_periods.period.count())
+    late = window.filter(window.is_late).select("project_code", "period")
+    per_project = late.group_by("project_code").aggregate(late_periods=late.period.count())
     repeated = per_project.filter(per_project.late_periods >= ctx.params["min_late_periods"])
-    late = ledger.filter(ledger.is_late).semi_join(late_periods, ["project_code", "period"])
     return late.semi_join(repeated, "project_code")
+
+
+@kept("WP02.late")
+def late_worker_periods(ctx: Context) -> ir.Table:
+    """Worker-periods of the window's late periods, with how many days late they were paid."""
+    keys = ["project_code", "period"]
+    ledger = _judged(ctx, with_due_of(ctx, late_periods(ctx), keys, ctx.params["default_pay_day"]))
+    return ledger.filter(ledger.is_late)
 
 
 @register

@@ -13,29 +13,53 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, due_passed, finding, latest_periods, register
+from anxin.monitoring.rules.base import (
+    Context,
+    Rule,
+    due_passed,
+    finding,
+    kept,
+    latest_periods,
+    register,
+    with_due_of,
+)
 
 
-def window_lines(ctx: Context) -> ir.Table:
-    """Payroll lines of each project's window, with whether each is unconfirmed."""
-    ledger = due_passed(ctx, ctx.params["default_pay_day"])
-    lines = ledger.filter(ledger.payroll_net_fen.notnull())
-    lines = lines.mutate(is_unconfirmed=~ibis.coalesce(lines.payroll_confirmed, False))
-    periods = latest_periods(lines.select("project_code", "period").distinct(), ctx.params["window_periods"])
-    return lines.semi_join(periods, ["project_code", "period"])
+def _lines(ctx: Context, ledger: ir.Table) -> ir.Table:
+    """Payroll lines past due (``ledger``: ``with_due``), with whether each is unconfirmed."""
+    lines = ledger.filter(
+        ledger.due_on.notnull()
+        & (ledger.due_on < ctx.day)
+        & ledger.due_fen.notnull()
+        & ledger.payroll_net_fen.notnull()
+    )
+    return lines.mutate(is_unconfirmed=~ibis.coalesce(lines.payroll_confirmed, False))
 
 
-def unconfirmed_projects(ctx: Context) -> ir.Table:
-    lines = window_lines(ctx)
-    per_project = lines.group_by("project_code").aggregate(
+@kept("WP07.periods")
+def found_periods(ctx: Context) -> ir.Table:
+    """The window's periods of each project found, with their lines counted (from the ledger's
+    narrow columns; the lines themselves are fetched for these periods alone)."""
+    lines = _lines(ctx, due_passed(ctx, ctx.params["default_pay_day"]))
+    periods = lines.group_by(["project_code", "period"]).aggregate(
         lines=lines.count(),
         unconfirmed=lines.is_unconfirmed.cast("int64").sum(),
-        workers=lines.person_key.nunique(where=lines.is_unconfirmed),
         amount_fen=lines.payroll_net_fen.sum(where=lines.is_unconfirmed),
-        first_period=lines.period.min(),
-        last_period=lines.period.max(),
     )
-    return per_project.filter(per_project.unconfirmed * 100 > ctx.params["max_unconfirmed_pct"] * per_project.lines)
+    window = latest_periods(periods, ctx.params["window_periods"])
+    totals = window.group_by("project_code").aggregate(
+        all_lines=window.lines.sum(), all_unconfirmed=window.unconfirmed.sum()
+    )
+    found = totals.filter(totals.all_unconfirmed * 100 > ctx.params["max_unconfirmed_pct"] * totals.all_lines)
+    return window.semi_join(found, "project_code")
+
+
+@kept("WP07.lines")
+def unconfirmed_lines(ctx: Context) -> ir.Table:
+    """The unconfirmed payroll lines of the periods found."""
+    ledger = with_due_of(ctx, found_periods(ctx), ["project_code", "period"], ctx.params["default_pay_day"])
+    lines = _lines(ctx, ledger)
+    return lines.filter(lines.is_unconfirmed)
 
 
 @register
@@ -47,12 +71,22 @@ class PayrollNotConfirmed(Rule):
     defaults = {"max_unconfirmed_pct": 10, "window_periods": 1, "default_pay_day": 31}
 
     def find(self, ctx: Context) -> ir.Table:
-        found = unconfirmed_projects(ctx)
+        periods = found_periods(ctx)
+        per_project = periods.group_by("project_code").aggregate(
+            lines=periods.lines.sum(),
+            unconfirmed=periods.unconfirmed.sum(),
+            amount_fen=periods.amount_fen.sum(),
+            first_period=periods.period.min(),
+            last_period=periods.period.max(),
+        )
+        lines = unconfirmed_lines(ctx)
+        workers = lines.group_by("project_code").aggregate(workers=lines.person_key.nunique())
+        found = per_project.left_join(workers, per_project.project_code == workers.project_code)
         return finding(
             found,
-            subject_id=found.project_code,
+            subject_id=per_project.project_code,
             severity="medium",
-            workers=found.workers,
+            workers=ibis.coalesce(workers.workers, 0),
             amount_fen=found.amount_fen,
             payroll_lines=found.lines.cast("int64"),
             unconfirmed_lines=found.unconfirmed.cast("int64"),
@@ -62,8 +96,7 @@ class PayrollNotConfirmed(Rule):
         )
 
     def details(self, ctx: Context) -> ir.Table:
-        lines = window_lines(ctx)
-        lines = lines.filter(lines.is_unconfirmed).semi_join(unconfirmed_projects(ctx), "project_code")
+        lines = unconfirmed_lines(ctx)
         return lines.select(
             subject_id=lines.project_code,
             worker=lines.id_masked,
