@@ -37,23 +37,28 @@ def flagged_people(ctx: Context) -> ir.Table:
     pm = ctx["person_months"]
     pm = pm.filter(pm.month.isin(months))
     over_month = pm.paid_fen > ctx.params["month_limit_fen"]
-    pm = pm.mutate(
-        over_month=over_month,
-        month_start=ibis.cases(*[(pm.month == m, lit_date(month_first_day(m))) for m in months]),
-        month_end=ibis.least(ibis.cases(*[(pm.month == m, lit_date(month_last_day(m))) for m in months]), ctx.day),
-    )
     people = pm.group_by("person_key").aggregate(
         total_fen=pm.paid_fen.sum(),
         max_month_fen=pm.paid_fen.max(),
-        months_over=pm.over_month.cast("int64").sum(),
-        flagged_start=pm.month_start.min(where=pm.over_month),
-        flagged_end=pm.month_end.max(where=pm.over_month),
+        months_over=over_month.cast("int64").sum(),
+        first_month_over=pm.month.min(where=over_month),
+        last_month_over=pm.month.max(where=over_month),
     )
     people = people.mutate(over_year=people.total_fen > ctx.params["year_limit_fen"])
     people = people.filter(people.over_year | (people.months_over > 0))
-    return people.mutate(
-        span_start=ibis.ifelse(people.over_year, lit_date(month_first_day(months[0])), people.flagged_start),
-        span_end=ibis.ifelse(people.over_year, ctx.day, people.flagged_end),
+    # The months' dates for the people found only (a few rows, not every person-month).
+    flagged_start = ibis.cases(*[(people.first_month_over == m, lit_date(month_first_day(m))) for m in months])
+    flagged_end = ibis.least(
+        ibis.cases(*[(people.last_month_over == m, lit_date(month_last_day(m))) for m in months]), ctx.day
+    )
+    return people.select(
+        "person_key",
+        "total_fen",
+        "max_month_fen",
+        "months_over",
+        "over_year",
+        span_start=ibis.ifelse(people.over_year, lit_date(month_first_day(months[0])), flagged_start),
+        span_end=ibis.ifelse(people.over_year, ctx.day, flagged_end),
     )
 
 
