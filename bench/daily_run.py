@@ -21,12 +21,12 @@ What it builds (under bench/data/, git-ignored, reused across runs):
       390 yuan a day; paid in full from the special account, or from another account
       when the project has none, on its due date: the pay day of the next month, moved to
       the working day before when it is a rest day, as the rules' calendar says); the matching
-      ``person_project_months`` rows (pay by month paid), ``inflow_months`` (the builder
+      ``person_months`` rows (pay by month paid), ``inflow_months`` (the builder
       transferred each period's wages during the period) and ``accounts`` totals (those
       inflows and payments, so balances are unchanged). The short windows (project days,
       failed transfers, card mismatches, lawsuits, unregistered) stay as folded.
    The script prints the rows of every state table of the base. Measured at ``--scale demo``
-   (300 projects, ~30,000 workers): ledger 318,065, person_project_months 289,150,
+   (300 projects, ~30,000 workers): ledger 318,065, person_months (then by project too) 289,150,
    project_days 8,507, employer_months 7,215, inflow_months 3,240, accounts 296,
    unregistered 38, lawsuits 11, failed_payments and card_mismatches 0. The province is about
    30 times that (ledger ≈ 10 M rows); its base was not built yet (see docs/monitoring.md).
@@ -95,16 +95,14 @@ def add_history(folder: Path, registry: Path) -> None:
     """Add ``HISTORY_MONTHS`` closed months before June to the state snapshot in ``folder``."""
     con = duckdb.connect()
     con.execute("SET threads = 2")
-    for name in ("ledger", "person_project_months", "inflow_months", "accounts"):
+    for name in ("ledger", "person_months", "inflow_months", "accounts"):
         # One file per table, or per part (ledger.2025-06.parquet…) for the partitioned ones.
         files = sorted(folder.glob(f"{name}.parquet")) or sorted(folder.glob(f"{name}.*.parquet"))
         listed = ", ".join(f"'{f}'" for f in files)
         if files:
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet([{listed}], hive_partitioning = false)")
-        elif name == "person_project_months":  # nobody paid yet: no part written
-            con.execute(
-                f"CREATE TABLE {name} (person_key VARCHAR, month VARCHAR, project_code VARCHAR, paid_fen BIGINT)"
-            )
+        elif name == "person_months":  # nobody paid yet: no part written
+            con.execute(f"CREATE TABLE {name} (person_key VARCHAR, month VARCHAR, paid_fen BIGINT)")
         else:
             raise FileNotFoundError(folder / f"{name}.parquet")
     con.execute(f"CREATE TABLE projects AS SELECT * FROM read_parquet('{registry / 'projects.parquet'}')")
@@ -154,13 +152,13 @@ def add_history(folder: Path, registry: Path) -> None:
     columns = [r[0] for r in con.execute("DESCRIBE ledger").fetchall()]
     con.execute(f"INSERT INTO ledger SELECT {', '.join(columns)} FROM history")
     con.execute(
-        """INSERT INTO person_project_months
-        SELECT person_key, strftime(last_paid_on, '%Y-%m') AS month, project_code, sum(paid_fen)
+        """INSERT INTO person_months
+        SELECT person_key, strftime(last_paid_on, '%Y-%m') AS month, sum(paid_fen)
         FROM history GROUP BY ALL"""
     )
     con.execute(
-        """CREATE TABLE ppm2 AS SELECT person_key, month, project_code, sum(paid_fen)::BIGINT AS paid_fen
-        FROM person_project_months GROUP BY ALL"""
+        """CREATE TABLE pm2 AS SELECT person_key, month, sum(paid_fen)::BIGINT AS paid_fen
+        FROM person_months GROUP BY ALL"""
     )
     con.execute(
         """CREATE TABLE inflows AS SELECT project_code, period AS month, sum(paid_special_fen)::BIGINT AS inflow_fen,
@@ -181,12 +179,12 @@ def add_history(folder: Path, registry: Path) -> None:
     )
     for name, table in (
         ("ledger", "ledger"),
-        ("person_project_months", "ppm2"),
+        ("person_months", "pm2"),
         ("inflow_months", "im2"),
         ("accounts", "acc2"),
     ):
         order = "project_code, person_key, period" if name == "ledger" else "ALL"
-        split = {"ledger": "period", "person_project_months": "month"}.get(name)
+        split = {"ledger": "period", "person_months": "month"}.get(name)
         if split is None or (folder / f"{name}.parquet").exists():  # written as one file
             targets = [(folder / f"{name}.parquet", "true")]
         else:  # one file per part, as the daily run writes them

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -61,6 +62,12 @@ def fingerprint(node: Any, memo: dict[int, str] | None = None) -> str:
     digest = hashlib.sha1(type(node).__qualname__.encode())
     for name, arg in zip(node.__argnames__, node.__args__, strict=True):
         digest.update(name.encode())
+        if name == "identifier" and isinstance(node, ops.SelfReference):
+            # A self-reference (``.view()``) is numbered by a process-wide counter (a join numbers
+            # its own references): numbered here by order of appearance, the same in every process.
+            refs = memo.setdefault("self_references", {})  # type: ignore[arg-type]
+            digest.update(f"ref{refs.setdefault(arg, len(refs))}".encode())  # type: ignore[union-attr]
+            continue
         digest.update(_fingerprint_value(arg, memo).encode())
     memo[id(node)] = result = digest.hexdigest()
     return result
