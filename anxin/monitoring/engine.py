@@ -37,7 +37,7 @@ class UnstableKey(Exception):
     """An expression holds a value whose text differs from process to process."""
 
 
-def _fingerprint_value(value: Any, memo: dict[int, str]) -> str:
+def _fingerprint_value(value: Any, memo: dict[Any, Any]) -> str:
     from ibis.common.graph import Node
 
     if isinstance(value, Node):
@@ -52,7 +52,7 @@ def _fingerprint_value(value: Any, memo: dict[int, str]) -> str:
     return text
 
 
-def fingerprint(node: Any, memo: dict[int, str] | None = None) -> str:
+def fingerprint(node: Any, memo: dict[Any, Any] | None = None) -> str:
     """A digest of an expression's operation graph (node types and arguments), the same in every
     process: the key of the on-disk cache of compiled SQL. Shared sub-graphs are visited once."""
     memo = {} if memo is None else memo
@@ -65,8 +65,8 @@ def fingerprint(node: Any, memo: dict[int, str] | None = None) -> str:
         if name == "identifier" and isinstance(node, ops.SelfReference):
             # A self-reference (``.view()``) is numbered by a process-wide counter (a join numbers
             # its own references): numbered here by order of appearance, the same in every process.
-            refs = memo.setdefault("self_references", {})  # type: ignore[arg-type]
-            digest.update(f"ref{refs.setdefault(arg, len(refs))}".encode())  # type: ignore[union-attr]
+            refs: dict[int, int] = memo.setdefault("self_references", {})
+            digest.update(f"ref{refs.setdefault(arg, len(refs))}".encode())
             continue
         digest.update(_fingerprint_value(arg, memo).encode())
     memo[id(node)] = result = digest.hexdigest()
