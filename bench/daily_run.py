@@ -29,7 +29,7 @@ What it builds (under bench/data/, git-ignored, reused across runs):
    (300 projects, ~30,000 workers): ledger 318,065, person_months (then by project too) 289,150,
    project_days 8,507, employer_months 7,215, inflow_months 3,240, accounts 296,
    unregistered 38, lawsuits 11, failed_payments and card_mismatches 0. The province is about
-   30 times that (ledger ≈ 10 M rows); its base was not built yet (see docs/monitoring.md).
+   30 times that (ledger 9.8 M rows; figures in docs/monitoring.md).
 
 Then, from a fresh copy of the base each time:
 
