@@ -57,7 +57,10 @@ def test_a_run_reads_no_event_partition_dated_before_its_day(province: Path) -> 
     assert state_reads == {f"as_of={(day - dt.timedelta(days=1)).isoformat()}"}
 
 
-def test_running_a_day_twice_gives_the_same_findings(province: Path) -> None:
+def test_running_a_day_twice_gives_the_same_findings_and_the_export_has_the_contract_columns(
+    province: Path, tmp_path: Path
+) -> None:
+    """Two checks on one 46-day backfill of the tiny province (a backfill is most of either test)."""
     backfill(START, START + dt.timedelta(days=45))
     day = START + dt.timedelta(days=46)
     run_daily(day)
@@ -66,6 +69,29 @@ def test_running_a_day_twice_gives_the_same_findings(province: Path) -> None:
     run_daily(day)
     assert findings_on(day) == first
     assert DailyRun.objects.filter(as_of=day).count() == 1
+
+    out = tmp_path / "findings.csv"
+    count = export_findings(out, as_of=day)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert len(rows) == count == Finding.objects.open_on(day).count() > 0
+    assert list(rows[0]) == [
+        "subject_type",
+        "subject_id",
+        "rule",
+        "opened_on",
+        "severity",
+        "workers",
+        "amount_fen",
+        "evidence",
+    ]
+    for row in rows:
+        assert row["subject_type"] in ("project", "enterprise")
+        assert row["severity"] in ("low", "medium", "high")
+        assert row["amount_fen"] == "" or row["amount_fen"].isdigit()
+        dt.date.fromisoformat(row["opened_on"])
+        assert json.loads(row["evidence"])["article"]
 
 
 def test_a_crash_before_the_state_is_recorded_leaves_the_day_before_intact(province: Path) -> None:
@@ -113,33 +139,7 @@ def test_no_look_ahead_later_registry_versions_and_events_are_not_used(province:
     assert latest <= START + dt.timedelta(days=1)
 
 
-def test_the_findings_export_has_the_contract_columns(province: Path, tmp_path: Path) -> None:
-    backfill(START, START + dt.timedelta(days=45))
-    day = START + dt.timedelta(days=45)
-    out = tmp_path / "findings.csv"
-    count = export_findings(out, as_of=day)
-    raw = out.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-    assert len(rows) == count == Finding.objects.open_on(day).count() > 0
-    assert list(rows[0]) == [
-        "subject_type",
-        "subject_id",
-        "rule",
-        "opened_on",
-        "severity",
-        "workers",
-        "amount_fen",
-        "evidence",
-    ]
-    for row in rows:
-        assert row["subject_type"] in ("project", "enterprise")
-        assert row["severity"] in ("low", "medium", "high")
-        assert row["amount_fen"] == "" or row["amount_fen"].isdigit()
-        dt.date.fromisoformat(row["opened_on"])
-        assert json.loads(row["evidence"])["article"]
-
-
+@pytest.mark.engine_only  # the state files a run writes; its database work is the other tests'
 def test_a_snapshot_links_the_parts_a_day_did_not_touch_and_a_one_file_snapshot_gives_the_same(
     province: Path,
 ) -> None:
@@ -207,6 +207,7 @@ def _state(day: dt.date) -> dict[str, list[dict]]:
     return out
 
 
+@pytest.mark.engine_only  # the state files a run writes; its database work is the other tests'
 def test_a_late_correction_replaces_what_was_counted_instead_of_adding_to_it(province: Path, tmp_path: Path) -> None:
     """A payment, an inflow and an attendance row re-sent with changed values after their day
     was run: the next day's state equals a replay of every day from the corrected lake."""
