@@ -87,6 +87,8 @@ class Engine:
         self.backend = backend
         self.reads: list[str] = []
         self._counter = 0
+        #: Rule expressions built by earlier runs in this process (``services.RulePlans``).
+        self.built: dict[tuple[Any, ...], Any] = {}
 
     def start_run(self) -> None:
         self.reads = []

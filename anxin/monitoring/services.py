@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from anxin.lake.storage import LAYOUTS
 from anxin.monitoring.engine import Engine, make_engine
 from anxin.monitoring.models import DailyRun, Finding
 from anxin.monitoring.params import params_for
-from anxin.monitoring.rules import RULES, Context
+from anxin.monitoring.rules import RULES, Context, Rule
 from anxin.monitoring.schema import SCHEMAS
 from anxin.monitoring.state import NewState, Snapshot, advance, months_before, read_tables
 
@@ -178,9 +178,8 @@ def calendar_tables(engine: Engine, day: dt.date, grace: int) -> dict[str, ir.Ta
     cal: WorkingCalendar = default_calendar()
     start = dt.date(day.year - 2, 1, 1)
     end = day + dt.timedelta(days=90)
-    days = []
-    for d, working in _known_days(cal, start, end):
-        days.append((d, working))
+    days = [(d, working) for year in range(start.year, end.year + 1) for d, working in _year_days(cal, year)]
+    days = [(d, working) for d, working in days if start <= d <= end]
     calendar = pa.table(
         {"day": [d for d, _ in days], "is_working_day": [w for _, w in days]}, schema=SCHEMAS["calendar"]
     )
@@ -188,13 +187,7 @@ def calendar_tables(engine: Engine, day: dt.date, grace: int) -> dict[str, ir.Ta
     first = months_before(day, 16)
     year, month = int(first[:4]), int(first[5:])
     while (year, month) <= (day.year, day.month):
-        period = f"{year:04d}-{month:02d}"
-        for pay_day in range(1, 32):
-            try:
-                due = pay_due_date(period, pay_day, cal)
-                rows.append((period, pay_day, due, first_arrears_date(due, grace, cal)))
-            except LookupError:
-                continue  # a calendar year nobody declared: those periods cannot be judged
+        rows.extend(_period_dues(cal, f"{year:04d}-{month:02d}", grace))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     dues = pa.table(
         {
@@ -208,12 +201,47 @@ def calendar_tables(engine: Engine, day: dt.date, grace: int) -> dict[str, ir.Ta
     return {"calendar": engine.table(calendar, "ctx_calendar"), "due_dates": engine.table(dues, "ctx_due_dates")}
 
 
-def _known_days(cal: WorkingCalendar, start: dt.date, end: dt.date) -> Iterator[tuple[dt.date, bool]]:
-    d = start
-    while d <= end:
-        if cal.knows_year(d.year):
-            yield d, cal.is_working_day(d)
-        d += dt.timedelta(days=1)
+#: Calendar facts computed once per calendar object (a backfill asks for the same years and
+#: periods every day): key → (the calendar, so its id is not reused; the rows).
+_CALENDAR_MEMO: dict[tuple[Any, ...], tuple[WorkingCalendar, list[Any]]] = {}
+
+
+def _memo(cal: WorkingCalendar, key: tuple[Any, ...], compute: Callable[[], list[Any]]) -> list[Any]:
+    found = _CALENDAR_MEMO.get((id(cal), *key))
+    if found is not None and found[0] is cal:
+        return found[1]
+    if len(_CALENDAR_MEMO) > 4096:
+        _CALENDAR_MEMO.clear()
+    rows = compute()
+    _CALENDAR_MEMO[(id(cal), *key)] = (cal, rows)
+    return rows
+
+
+def _year_days(cal: WorkingCalendar, year: int) -> list[tuple[dt.date, bool]]:
+    """Every day of ``year`` with whether it is a working day (none for a year nobody declared)."""
+
+    def compute() -> list[tuple[dt.date, bool]]:
+        if not cal.knows_year(year):
+            return []
+        return list(cal.days(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+
+    return _memo(cal, ("year", year), compute)
+
+
+def _period_dues(cal: WorkingCalendar, period: str, grace: int) -> list[tuple[str, int, dt.date, dt.date]]:
+    """(period, pay day, due date, first day in arrears) for each pay day of the period."""
+
+    def compute() -> list[tuple[str, int, dt.date, dt.date]]:
+        rows = []
+        for pay_day in range(1, 32):
+            try:
+                due = pay_due_date(period, pay_day, cal)
+                rows.append((period, pay_day, due, first_arrears_date(due, grace, cal)))
+            except LookupError:
+                continue  # a calendar year nobody declared: those periods cannot be judged
+        return rows
+
+    return _memo(cal, ("dues", period, grace), compute)
 
 
 def min_wage_table(engine: Engine, day: dt.date) -> ir.Table:
@@ -310,6 +338,104 @@ def first_details(details: ir.Table) -> ir.Table:
     return kept.order_by([kept.subject_id, kept._n])
 
 
+@dataclass
+class Built:
+    """An expression a day's run built, for the next days to reuse: building a rule's Ibis
+    expressions costs more than running them on a day's rows. It holds on another day with the
+    same inputs (tables, every rule's settings) if building it read nothing of the date in
+    Python (``Context.as_of``), or the rule's ``as_of_key`` of both days is the same."""
+
+    expr: Any
+    #: The kept intermediates (``Context.kept``) it reads, in the order they were built.
+    kept: list[str]
+    read_date: bool
+    rule: Rule
+    key: Any
+
+    def holds_on(self, day: dt.date) -> bool:
+        return not self.read_date or self.rule.as_of_key(day) == self.key
+
+
+#: Expressions kept per engine (``Engine.built``) at most; beyond it the cache starts again.
+BUILT_LIMIT = 2000
+
+
+class RulePlans:
+    """A day's rule expressions: built, or reused from an earlier day (``Built``), and the kept
+    intermediates they read, run once for the day in the order they were built."""
+
+    def __init__(self, engine: Engine, day: dt.date, all_params: dict[str, dict[str, Any]]) -> None:
+        self.engine, self.day = engine, day
+        self.built: dict[tuple[Any, ...], Built] = engine.built
+        if len(self.built) > BUILT_LIMIT:
+            self.built.clear()
+        self.settings = repr(sorted((code, sorted(p.items())) for code, p in all_params.items()))
+        self.kept: dict[str, ir.Table] = {}
+        self.watch: list[dt.date] = []
+        self._frames: list[list[str]] = []
+        self._rule: Rule | None = None
+        self._inputs: Any = None
+
+    def context(self, rule: Rule, tables: dict[str, ir.Table], params: dict[str, Any], all_params: Any) -> Context:
+        self._rule = rule
+        self._inputs = (tuple(sorted((name, t.op()) for name, t in tables.items())), self.settings)
+        return Context(self.day, tables, params, all_params, self.keep, self.watch)
+
+    def expression(self, kind: str, build: Callable[..., Any], *args: Any) -> Any:
+        """The rule's ``kind`` expression (``find``, ``details``): ``build(*args)``, or the one
+        an earlier day built if it holds."""
+        assert self._rule is not None
+        key = (kind, self._rule.code, self._inputs)
+        found = self.built.get(key)
+        if found is not None and found.holds_on(self.day) and all(self._ensure(k) for k in found.kept):
+            return found.expr
+        expr, kept, read_date = self._tracked(lambda: build(*args))
+        self.built[key] = Built(expr, kept, read_date, self._rule, self._rule.as_of_key(self.day))
+        return expr
+
+    def keep(self, qualified: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """``Context.keep``: run the intermediate once for the day and register its rows as a
+        table (a stable name per intermediate, so the queries over it compile once)."""
+        if self._frames:
+            self._frames[-1].append(qualified)
+        if qualified not in self.kept:
+            assert self._rule is not None
+            expr, inner, read_date = self._tracked(build)
+            self.built[("kept", qualified, self._inputs)] = Built(
+                expr, inner, read_date, self._rule, self._rule.as_of_key(self.day)
+            )
+            self._run_kept(qualified, expr)
+        return self.kept[qualified]
+
+    def _tracked(self, build: Callable[[], Any]) -> tuple[Any, list[str], bool]:
+        self._frames.append([])
+        reads = len(self.watch)
+        try:
+            expr = build()
+        finally:
+            kept = self._frames.pop()
+        return expr, kept, len(self.watch) > reads
+
+    def _ensure(self, qualified: str) -> bool:
+        """Run a kept intermediate for the day from its expression of an earlier day, if it holds."""
+        if qualified in self.kept:
+            return True
+        found = self.built.get(("kept", qualified, self._inputs))
+        if found is None or not found.holds_on(self.day) or not all(self._ensure(k) for k in found.kept):
+            return False
+        self._run_kept(qualified, found.expr)
+        return True
+
+    def _run_kept(self, qualified: str, expr: ir.Table) -> None:
+        name = "kept_" + hashlib.sha1(qualified.encode()).hexdigest()[:12]
+        self.kept[qualified] = self.engine.table(self.engine.execute(expr, self.day), name)
+
+
+def _first_details_of(rule: Rule, ctx: Context) -> ir.Table | None:
+    details = rule.details(ctx)
+    return None if details is None else first_details(details)
+
+
 def evaluate_rules(
     engine: Engine,
     ctx_tables: dict[str, ir.Table],
@@ -320,15 +446,7 @@ def evaluate_rules(
     found: list[FoundRow] = []
     ordered = sorted(codes or RULES, key=lambda c: (c in AFTER_OTHERS, c))
     all_params = {code: params_for(code) for code in RULES}
-    kept: dict[str, ir.Table] = {}
-
-    def keep(qualified: str, build: Callable[[], ir.Table]) -> ir.Table:
-        """Run the intermediate once and register its rows as a table (a stable name per
-        intermediate, so the SQL of the queries over it compiles once per process)."""
-        if qualified not in kept:
-            name = "kept_" + hashlib.sha1(qualified.encode()).hexdigest()[:12]
-            kept[qualified] = engine.table(engine.execute(build(), day), name)
-        return kept[qualified]
+    plans = RulePlans(engine, day, all_params)
 
     for code in ordered:
         started = time.perf_counter()
@@ -339,17 +457,17 @@ def evaluate_rules(
                 schema=pa.schema([("rule", pa.string()), ("subject_id", pa.string())]),
             )
             ctx_tables = {**ctx_tables, "run_findings": engine.table(so_far, "ctx_run_findings")}
-        ctx = Context(as_of=day, tables=ctx_tables, params=all_params[code], rule_params=all_params, keep=keep)
-        rows = engine.execute(rule.find(ctx), day).to_pylist()
+        ctx = plans.context(rule, ctx_tables, all_params[code], all_params)
+        rows = engine.execute(plans.expression("find", rule.find, ctx), day).to_pylist()
         if not rows:
             if timings is not None:
                 timings[f"rule {code}"] = time.perf_counter() - started
             continue
         details: dict[str, list[dict[str, Any]]] = {}
         counts: dict[str, int] = {}
-        detail_expr = rule.details(ctx)
+        detail_expr = plans.expression("details", _first_details_of, rule, ctx)
         if detail_expr is not None:
-            for item in engine.execute(first_details(detail_expr), day).to_pylist():
+            for item in engine.execute(detail_expr, day).to_pylist():
                 counts[item["subject_id"]] = item.pop("_count")
                 del item["_n"]
                 details.setdefault(item["subject_id"], []).append(item)

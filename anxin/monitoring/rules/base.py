@@ -30,30 +30,54 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, ClassVar
 
 import ibis
 import ibis.expr.types as ir
 
-from anxin.core.calendar import WorkingCalendar
+from anxin.core.calendar import SPRING_FESTIVAL
 
 #: Days in a month of normal working time for monthly pay (劳社部发〔2008〕3号: 21.75), in hundredths.
 MONTH_WORKING_DAYS_X100 = 2175
 
 
-@dataclass(frozen=True)
 class Context:
-    """What a rule sees: the date, the tables as of that date, and its thresholds."""
+    """What a rule sees: the date, the tables as of that date, and its thresholds.
 
-    as_of: dt.date
-    tables: Mapping[str, ir.Table]
-    params: Mapping[str, Any] = field(default_factory=dict)
-    #: Every rule's configured settings by code (optional; for rules that reuse others).
-    rule_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    #: Where the run keeps intermediate tables for the day (``kept``); None: nothing is kept.
-    keep: Callable[[str, Callable[[], ir.Table]], ir.Table] | None = None
+    The run reuses a rule's expressions from one day to the next (building them costs more
+    than running them on a day's rows): an expression that reads ``as_of`` in Python (a
+    month's name, a festival window) is reused only on days with the same ``Rule.as_of_key``.
+    Reading ``as_of`` is therefore noted in ``watch`` (the run's, shared by ``for_rule``);
+    inside expressions, use ``day`` (a query parameter), which every day shares.
+    """
+
+    __slots__ = ("_as_of", "tables", "params", "rule_params", "keep", "watch")
+
+    def __init__(
+        self,
+        as_of: dt.date,
+        tables: Mapping[str, ir.Table],
+        params: Mapping[str, Any] | None = None,
+        rule_params: Mapping[str, Mapping[str, Any]] | None = None,
+        keep: Callable[[str, Callable[[], ir.Table]], ir.Table] | None = None,
+        watch: list[dt.date] | None = None,
+    ) -> None:
+        self._as_of = as_of
+        self.tables = tables
+        self.params: Mapping[str, Any] = params if params is not None else {}
+        #: Every rule's configured settings by code (optional; for rules that reuse others).
+        self.rule_params: Mapping[str, Mapping[str, Any]] = rule_params if rule_params is not None else {}
+        #: Where the run keeps intermediate tables for the day (``kept``); None: nothing is kept.
+        self.keep = keep
+        #: Where reads of ``as_of`` are noted (None: not noted).
+        self.watch = watch
+
+    @property
+    def as_of(self) -> dt.date:
+        if self.watch is not None:
+            self.watch.append(self._as_of)
+        return self._as_of
 
     def __getitem__(self, name: str) -> ir.Table:
         return self.tables[name]
@@ -61,9 +85,7 @@ class Context:
     def for_rule(self, rule: Rule) -> Context:
         """The context another rule would see on the same day: its defaults, then its settings."""
         params = {**rule.defaults, **self.rule_params.get(rule.code, {})}
-        return Context(
-            as_of=self.as_of, tables=self.tables, params=params, rule_params=self.rule_params, keep=self.keep
-        )
+        return Context(self._as_of, self.tables, params, self.rule_params, self.keep, self.watch)
 
     def kept(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
         """``build()``, computed once for the day and reused: a rule's ``find`` and ``details``
@@ -93,6 +115,13 @@ class Rule(ABC):
     #: Which contract-performance sub-score a finding deducts from (RULES.md), if any.
     family: ClassVar[str] = ""
     defaults: ClassVar[dict[str, Any]] = {}
+
+    def as_of_key(self, as_of: dt.date) -> Hashable:
+        """What of the as-of date the rule's expressions depend on, when they read ``ctx.as_of``
+        in Python: expressions built on one day are reused on another with the same key. The
+        date itself by default (never reused); a rule that only takes a month from it says so
+        (a test builds every rule on days with equal keys and compares the expressions)."""
+        return as_of
 
     @abstractmethod
     def find(self, ctx: Context) -> ir.Table:
@@ -241,15 +270,6 @@ def is_blank(value: ir.StringValue) -> ir.BooleanValue:
 # --- dates and months -----------------------------------------------------------------------
 
 
-def working_calendar() -> WorkingCalendar:
-    """The official calendar for cut-off dates computed from ``as_of`` in Python.
-
-    The ``calendar`` table the run provides is built from the same source; database
-    overrides of single days are not seen here (documented in docs/rules.md).
-    """
-    return WorkingCalendar()
-
-
 def days_before(ctx: Context, days: int) -> ir.DateScalar:
     """The date ``days`` days before the day (``as_of - days``), relative to the as-of parameter
     so the rule's SQL stays the same from day to day (and compiles once)."""
@@ -262,6 +282,18 @@ def working_days_before(ctx: Context, n: int) -> ir.DateScalar:
     earlier = cal.filter(cal.is_working_day & (cal.day < ctx.day))
     ranked = earlier.mutate(_back=ibis.row_number().over(ibis.window(order_by=earlier.day.desc())))
     return ranked.filter(ranked._back == n - 1).day.max().as_scalar()
+
+
+def spring_festival_season(ctx: Context, before_days: int, after_days: int) -> ir.BooleanValue:
+    """Whether the day lies from ``before_days`` before to ``after_days`` after a Spring Festival
+    (``core.calendar.in_spring_festival_season``), on the as-of parameter: the same expression
+    every day, so rules that pause in the season are reused from day to day."""
+    return ibis.or_(
+        *(
+            ctx.day.between(lit_date(f - dt.timedelta(days=before_days)), lit_date(f + dt.timedelta(days=after_days)))
+            for f in SPRING_FESTIVAL.values()
+        )
+    )
 
 
 def month_of(day: dt.date) -> str:

@@ -11,6 +11,9 @@ severity medium.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Hashable
+
 import ibis
 import ibis.expr.types as ir
 
@@ -33,6 +36,9 @@ class SocialInsuranceArrears(Rule):
     subject_type = "enterprise"
     family = ""
     defaults = {"min_paid_pct": 90, "consecutive_months": 2, "max_lag_months": 2}
+
+    def as_of_key(self, as_of: dt.date) -> Hashable:
+        return last_complete_month(as_of)  # the last complete month is all it takes from the date
 
     def find(self, ctx: Context) -> ir.Table:
         last = last_complete_month(ctx.as_of)

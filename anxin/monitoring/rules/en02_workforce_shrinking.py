@@ -9,6 +9,9 @@ people fewer; severity medium.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Hashable
+
 import ibis
 import ibis.expr.types as ir
 
@@ -23,6 +26,9 @@ class WorkforceShrinking(Rule):
     subject_type = "enterprise"
     family = ""
     defaults = {"min_drop_pct": 20, "over_months": 3, "max_lag_months": 2}
+
+    def as_of_key(self, as_of: dt.date) -> Hashable:
+        return last_complete_month(as_of)  # the last complete month is all it takes from the date
 
     def find(self, ctx: Context) -> ir.Table:
         last = last_complete_month(ctx.as_of)

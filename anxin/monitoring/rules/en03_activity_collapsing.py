@@ -10,6 +10,9 @@ baseline (every one of those months present with a reading) or with an average o
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Hashable
+
 import ibis
 import ibis.expr.types as ir
 
@@ -24,6 +27,9 @@ class ActivityCollapsing(Rule):
     subject_type = "enterprise"
     family = ""
     defaults = {"max_pct_of_average": 50, "consecutive_months": 2, "baseline_months": 12, "max_lag_months": 2}
+
+    def as_of_key(self, as_of: dt.date) -> Hashable:
+        return last_complete_month(as_of)  # the last complete month is all it takes from the date
 
     def find(self, ctx: Context) -> ir.Table:
         last = last_complete_month(ctx.as_of)

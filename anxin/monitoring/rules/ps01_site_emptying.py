@@ -14,10 +14,12 @@ agrees with the findings the run records. ``ev_money_rules`` lists them;
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Hashable
+
 import ibis
 import ibis.expr.types as ir
 
-from anxin.core.calendar import in_spring_festival_season
 from anxin.monitoring.rules.base import (
     RULES,
     Context,
@@ -25,9 +27,11 @@ from anxin.monitoring.rules.base import (
     active_projects,
     days_before,
     finding,
-    nothing,
+    last_complete_month,
+    month_of,
     register,
     split_list,
+    spring_festival_season,
 )
 
 
@@ -65,6 +69,10 @@ class SiteEmptying(Rule):
         "festival_after_days": 20,
         "money_rule_prefixes": "WA,WP",
     }
+
+    def as_of_key(self, as_of: dt.date) -> Hashable:
+        # The rules it reuses take at most the month, or the last complete month, from the date.
+        return month_of(as_of), last_complete_month(as_of)
 
     def find(self, ctx: Context) -> ir.Table:
         recent_days, prior_days = ctx.params["recent_days"], ctx.params["prior_days"]
@@ -106,7 +114,5 @@ class SiteEmptying(Rule):
             ),
             money_rules=joined.money_rules,
         )
-        season = in_spring_festival_season(
-            ctx.as_of, ctx.params["festival_before_days"], ctx.params["festival_after_days"]
-        )
-        return nothing(found) if season else found
+        season = spring_festival_season(ctx, ctx.params["festival_before_days"], ctx.params["festival_after_days"])
+        return found.filter(~season)

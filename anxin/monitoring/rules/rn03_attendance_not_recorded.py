@@ -13,7 +13,6 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from anxin.core.calendar import in_spring_festival_season
 from anxin.monitoring.rules.base import (
     Context,
     Rule,
@@ -21,8 +20,8 @@ from anxin.monitoring.rules.base import (
     current_employments,
     days_before,
     finding,
-    nothing,
     register,
+    spring_festival_season,
 )
 
 
@@ -53,7 +52,5 @@ class AttendanceNotRecorded(Rule):
             last_attended_on=silent.last_attended_on,
             window_days=ibis.literal(ctx.params["window_days"], "int64"),
         )
-        season = in_spring_festival_season(
-            ctx.as_of, ctx.params["festival_before_days"], ctx.params["festival_after_days"]
-        )
-        return nothing(found) if season else found
+        season = spring_festival_season(ctx, ctx.params["festival_before_days"], ctx.params["festival_after_days"])
+        return found.filter(~season)

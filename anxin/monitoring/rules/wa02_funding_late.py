@@ -13,6 +13,9 @@ months or in ``missed_in_total`` months (``inflow_months``).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Hashable
+
 import ibis
 import ibis.expr.types as ir
 
@@ -87,6 +90,9 @@ class FundingLate(Rule):
         "missed_in_a_row": 2,
         "missed_in_total": 3,
     }
+
+    def as_of_key(self, as_of: dt.date) -> Hashable:
+        return last_complete_month(as_of)  # the last complete month is all it takes from the date
 
     def find(self, ctx: Context) -> ir.Table:
         late = late_funding(ctx)

@@ -16,6 +16,9 @@ level therefore counts WA04 alone as low; with WA02 (funding stopped) it is high
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Hashable
+
 import ibis
 import ibis.expr.types as ir
 
@@ -37,6 +40,9 @@ class BalanceShort(Rule):
     title = "专用账户余额不足以支付下期工资"
     article = "《保障农民工工资支付条例》第二十七条"
     family = "special_account"
+
+    def as_of_key(self, as_of: dt.date) -> Hashable:
+        return last_complete_month(as_of)  # the last complete month is all it takes from the date
 
     def find(self, ctx: Context) -> ir.Table:
         period = last_complete_month(ctx.as_of)

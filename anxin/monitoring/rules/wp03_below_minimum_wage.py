@@ -19,6 +19,9 @@ tier and its amount are confirmed (see reference/SOURCES); severity medium.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Hashable
+
 import ibis
 import ibis.expr.types as ir
 
@@ -69,6 +72,9 @@ class BelowMinimumWage(Rule):
     article = "《最低工资规定》第十二条；福建省最低工资标准"
     family = "pay_on_behalf"
     defaults = {"lookback_months": 3}
+
+    def as_of_key(self, as_of: dt.date) -> Hashable:
+        return last_complete_month(as_of)  # the last complete month is all it takes from the date
 
     def find(self, ctx: Context) -> ir.Table:
         low = below_minimum(ctx)

@@ -12,6 +12,9 @@ them in those rows; severity medium.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Hashable
+
 import ibis
 import ibis.expr.types as ir
 
@@ -97,6 +100,9 @@ class ImplausiblePay(Rule):
     article = "预警信号（虚构工资、借工资转移资金）"
     family = "pay_on_behalf"
     defaults = {"month_limit_fen": 5_000_000, "year_limit_fen": 30_000_000}
+
+    def as_of_key(self, as_of: dt.date) -> Hashable:
+        return month_of(as_of)  # the month is all it takes from the date
 
     def find(self, ctx: Context) -> ir.Table:
         rows = paying_rows(ctx)
