@@ -59,6 +59,20 @@ def load_reference_data() -> None:
     reset_default_calendar()
 
 
+#: The long tests run first (longest kind first): with ``--dist worksteal`` (./dev test) the
+#: first worker starts on them while the other takes the short ones and steals from its queue,
+#: so the run ends soon after the longest test instead of one worker finishing them alone.
+LONG_FIRST = ("demo_scale", "spark", "slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        marks = {mark.name for mark in item.iter_markers()}
+        return next((i for i, name in enumerate(LONG_FIRST) if name in marks), len(LONG_FIRST))
+
+    items.sort(key=rank)  # stable: a module's tests stay in their order within a rank
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     """A committed test ends with Django emptying every table, the migrations' reference data

@@ -98,6 +98,24 @@ def state_dir(day: dt.date) -> Path:
 
 
 # --- inputs -------------------------------------------------------------------------------
+#: The registry mirror's files as read, by path: (the file's identity, its rows). A backfill
+#: reads the registry every day and it seldom changes in between; a file replaced by an
+#: ingest (``os.replace``: a new inode and mtime) is read again.
+_REGISTRY_FILES: dict[Path, tuple[tuple[int, int, int], pa.Table]] = {}
+
+
+def _registry_file(engine: Engine, path: Path) -> pa.Table:
+    stat = path.stat()
+    identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    cached = _REGISTRY_FILES.get(path)
+    if cached is not None and cached[0] == identity:
+        engine.reads.append(str(path))
+        return cached[1]
+    table = engine.read_arrow_file(path)
+    _REGISTRY_FILES[path] = (identity, table)
+    return table
+
+
 def registry_as_of(engine: Engine, day: dt.date) -> dict[str, ir.Table]:
     """The registry as it was on ``day`` (versions valid then), from the lake's mirror."""
     out = {}
@@ -105,7 +123,7 @@ def registry_as_of(engine: Engine, day: dt.date) -> dict[str, ir.Table]:
         path = registry_dir() / f"{name}.parquet"
         schema = SCHEMAS[name]
         if path.exists():
-            table = engine.read_arrow_file(path)
+            table = _registry_file(engine, path)
             # Kleene logic: "valid_to is null OR valid_to > day" must be true, not null, for open versions.
             valid = pc.and_kleene(
                 pc.less_equal(table["valid_from"], pa.scalar(day, pa.date32())),

@@ -167,6 +167,7 @@ def _lake_totals(lake: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
+@pytest.mark.slow
 def test_killing_the_ingest_part_way_and_running_it_again_gives_the_lake_of_one_clean_run(tmp_path: Path) -> None:
     from tests.factories import ENTERPRISES, PROJECTS, id_number
 

@@ -57,6 +57,7 @@ def test_a_run_reads_no_event_partition_dated_before_its_day(province: Path) -> 
     assert state_reads == {f"as_of={(day - dt.timedelta(days=1)).isoformat()}"}
 
 
+@pytest.mark.slow
 def test_running_a_day_twice_gives_the_same_findings_and_the_export_has_the_contract_columns(
     province: Path, tmp_path: Path
 ) -> None:
@@ -139,6 +140,7 @@ def test_no_look_ahead_later_registry_versions_and_events_are_not_used(province:
     assert latest <= START + dt.timedelta(days=1)
 
 
+@pytest.mark.slow
 @pytest.mark.engine_only  # the state files a run writes; its database work is the other tests'
 def test_a_snapshot_links_the_parts_a_day_did_not_touch_and_a_one_file_snapshot_gives_the_same(
     province: Path,
@@ -207,6 +209,7 @@ def _state(day: dt.date) -> dict[str, list[dict]]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.engine_only  # the state files a run writes; its database work is the other tests'
 def test_a_late_correction_replaces_what_was_counted_instead_of_adding_to_it(province: Path, tmp_path: Path) -> None:
     """A payment, an inflow and an attendance row re-sent with changed values after their day

@@ -31,6 +31,7 @@ def snapshot() -> tuple:
     )
 
 
+@pytest.mark.slow
 def test_the_daily_run_grades_warns_and_scores_and_a_backfill_replays_it(tiny_batch: Path) -> None:  # noqa: F811
     ingest_paths([tiny_batch])
     last = dt.date(2026, 2, 15)  # arrears begin on 02-11 in this province, two days before Spring Festival's eve
