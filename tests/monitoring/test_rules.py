@@ -454,6 +454,33 @@ CASES: list[Case] = [
     ),
     Case(
         "WP09",
+        # No month is over the monthly limit; each is just over a twelfth of the yearly one.
+        "a_little_over_a_twelfth_of_the_yearly_limit_every_month",
+        TODAY,
+        {
+            "person_months": [
+                {"person_key": "K1", "month": m, "paid_fen": 2_500_001}
+                for m in ["2024-11", "2024-12"] + [f"2025-{k:02d}" for k in range(1, 11)]
+            ]
+            + [{"person_key": "K2", "month": "2025-09", "paid_fen": 800_000}],
+            "ledger": WP09_LEDGER[2:],
+        },
+        {"P3": {"workers": 1, "ev_people_over_year_limit": 1, "ev_max_12_months_fen": 30_000_012}},
+    ),
+    Case(
+        "WP09",
+        "exactly_a_twelfth_of_the_yearly_limit_every_month",
+        TODAY,
+        {
+            "person_months": [
+                {"person_key": "K1", "month": m, "paid_fen": 2_500_000}
+                for m in ["2024-11", "2024-12"] + [f"2025-{k:02d}" for k in range(1, 11)]
+            ],
+            "ledger": WP09_LEDGER[2:],
+        },
+    ),
+    Case(
+        "WP09",
         "exactly_at_the_monthly_limit",
         TODAY,
         {"person_months": [{"person_key": "K1", "month": "2025-09", "paid_fen": 5_000_000}], "ledger": WP09_LEDGER},
