@@ -181,43 +181,38 @@ def split_parts(name: str, table: pa.Table) -> dict[str, pa.Table]:
 def employment_on_work_date(attendance: ir.Table, employments: ir.Table) -> ir.Table:
     """Attendance with the employment active on its work date (one per worker and day).
 
-    An equi-join on project and person, then the date range as a filter: engines hash-join
-    the first and would fall back to a nested loop on a join condition with OR in it.
+    One left join on project and person with the date range as a residual condition (engines
+    hash-join on the equalities and filter the range, where an OR in the condition would fall
+    back to a nested loop); where several employments are active that day, the one with an
+    employer, then the latest started, is kept.
     """
     a, e = attendance, employments
-    matched = a.join(e, [a.project_code == e.project_code, a.person_key == e.person_key]).select(
+    joined = a.left_join(
+        e,
+        [
+            a.project_code == e.project_code,
+            a.person_key == e.person_key,
+            e.start_date <= a.work_date,
+            ibis.coalesce(e.end_date, ibis.date("9999-12-31")) >= a.work_date,
+        ],
+    ).select(
         project_code=a.project_code,
         person_key=a.person_key,
+        id_masked=a.id_masked,
         work_date=a.work_date,
         employer_uscc=e.employer_uscc,
         wage_type=e.wage_type,
         wage_rate_fen=e.wage_rate_fen,
         pay_day=e.pay_day,
         start_date=e.start_date,
-        end_date=ibis.coalesce(e.end_date, ibis.date("9999-12-31")),
+        registered=e.person_key.notnull(),
     )
-    active = matched.filter((matched.start_date <= matched.work_date) & (matched.end_date >= matched.work_date))
     pick = ibis.window(
-        group_by=[active.project_code, active.person_key, active.work_date],
-        order_by=[active.employer_uscc.desc(nulls_first=False), active.start_date.desc()],
+        group_by=[joined.project_code, joined.person_key, joined.work_date],
+        order_by=[joined.employer_uscc.desc(nulls_first=False), joined.start_date.desc()],
     )
-    ranked = active.mutate(_n=ibis.row_number().over(pick))
-    chosen = ranked.filter(ranked._n == 0)
-    joined = a.left_join(
-        chosen,
-        [a.project_code == chosen.project_code, a.person_key == chosen.person_key, a.work_date == chosen.work_date],
-    )
-    return joined.select(
-        project_code=a.project_code,
-        person_key=a.person_key,
-        id_masked=a.id_masked,
-        work_date=a.work_date,
-        employer_uscc=chosen.employer_uscc,
-        wage_type=chosen.wage_type,
-        wage_rate_fen=chosen.wage_rate_fen,
-        pay_day=chosen.pay_day,
-        registered=chosen.person_key.notnull(),
-    )
+    ranked = joined.mutate(_n=ibis.row_number().over(pick))
+    return ranked.filter(ranked._n == 0).drop("_n", "start_date")
 
 
 def advance(
@@ -281,6 +276,10 @@ def advance(
     signed = _signed(success, ev.get("retracted_wage_payments"), lambda t: t.status == "success")
 
     # --- ledger: worker × project × period --------------------------------------------------
+    # The day's attendance has one row per worker, project and work date: the lake keeps one row
+    # per key (project, ID, work date) in each day's partition, late rows come from the partitions
+    # of other days, and a corrected row is left out above. So days and heads are counted with
+    # ``count`` rather than a distinct count (a hash set per group, several times the cost).
     att_part = attendance.group_by(
         ["project_code", "person_key", month_of(attendance.work_date).name("period")]
     ).aggregate(
@@ -289,7 +288,7 @@ def advance(
         wage_type=attendance.wage_type.argmax(attendance.work_date),
         wage_rate_fen=attendance.wage_rate_fen.argmax(attendance.work_date),
         pay_day=attendance.pay_day.argmax(attendance.work_date),
-        days_attended=attendance.work_date.nunique().cast("int64"),
+        days_attended=attendance.count(),  # one row per worker, project and day (below)
         first_attended_on=attendance.work_date.min(),
         last_attended_on=attendance.work_date.max(),
     )
@@ -416,7 +415,7 @@ def advance(
 
     # --- headcount per project and day --------------------------------------------------------
     heads = attendance.group_by(["project_code", attendance.work_date.name("day")]).aggregate(
-        headcount=attendance.person_key.nunique().cast("int64")
+        headcount=attendance.count()
     )
     pd_union = ibis.union(prev["project_days"], heads.select("project_code", "day", "headcount"), distinct=False)
     pd_all = pd_union.group_by(["project_code", "day"]).aggregate(headcount=pd_union.headcount.sum())
