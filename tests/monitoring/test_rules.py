@@ -145,6 +145,13 @@ WP02_ONCE = {
 
 MIN_WAGES = [{"region_code": "350102", "monthly_fen": 203_000, "confirmed": False}]
 
+
+def every_month_of_the_year_to_today(person_key: str, paid_fen: int) -> list[dict[str, Any]]:
+    """``paid_fen`` in each of the 12 months ending with TODAY's (2024-11 .. 2025-10)."""
+    months = ["2024-11", "2024-12"] + [f"2025-{k:02d}" for k in range(1, 11)]
+    return [{"person_key": person_key, "month": m, "paid_fen": paid_fen} for m in months]
+
+
 WP09_LEDGER = [
     line("K1", "2025-08", project_code="P1", paid_fen=3_000_000, first_paid_on="2025-09-10", last_paid_on="2025-09-10"),
     line("K1", "2025-08", project_code="P2", paid_fen=2_000_001, first_paid_on="2025-09-20", last_paid_on="2025-09-20"),
@@ -458,10 +465,7 @@ CASES: list[Case] = [
         "a_little_over_a_twelfth_of_the_yearly_limit_every_month",
         TODAY,
         {
-            "person_months": [
-                {"person_key": "K1", "month": m, "paid_fen": 2_500_001}
-                for m in ["2024-11", "2024-12"] + [f"2025-{k:02d}" for k in range(1, 11)]
-            ]
+            "person_months": every_month_of_the_year_to_today("K1", 2_500_001)
             + [{"person_key": "K2", "month": "2025-09", "paid_fen": 800_000}],
             "ledger": WP09_LEDGER[2:],
         },
@@ -472,10 +476,7 @@ CASES: list[Case] = [
         "exactly_a_twelfth_of_the_yearly_limit_every_month",
         TODAY,
         {
-            "person_months": [
-                {"person_key": "K1", "month": m, "paid_fen": 2_500_000}
-                for m in ["2024-11", "2024-12"] + [f"2025-{k:02d}" for k in range(1, 11)]
-            ],
+            "person_months": every_month_of_the_year_to_today("K1", 2_500_000),
             "ledger": WP09_LEDGER[2:],
         },
     ),
