@@ -12,6 +12,11 @@ after one clean run.
 A row that replaces a stored one (same key, changed values) leaves the old version beside the
 day, in ``replaced-<batch>.parquet``: a daily run that already counted the old version takes it
 back out of its sums (``monitoring.services.day_events``), instead of counting the key twice.
+A key that does not fix the day (a payment's ``txn_id``, a payroll's period) may come back
+dated another day: the stored row on its old day is replaced as well (that day is rewritten
+without it, the old version kept beside it), so a key is stored once in the whole feed. Each
+day is still replaced atomically, one after the other: a crash between the two leaves the
+key on one of them or both, and running the batch again ends with it once, on its new day.
 
 People are never stored by ID number: ``id_number`` becomes ``person_key`` (the same
 HMAC pseudonym as the registry, computed in DuckDB) and a masked copy for evidence;
@@ -170,6 +175,41 @@ def partition_path(feed: Feed, value: str) -> Path:
 ROW_GROUP_ROWS = 122_880
 
 
+def _stored_elsewhere(con: duckdb.DuckDBPyConnection, feed: Feed, parts: set[str]) -> list[str]:
+    """Stored days, other than ``parts``, that hold a key of the batch (``accepted_arrow``)."""
+    files = [
+        p for p in sorted(feed_dir(feed.name).glob("*/data.parquet")) if p.parent.name.partition("=")[2] not in parts
+    ]
+    if not files:
+        return []
+    keys = _key_columns(feed)
+    # The batch's keys as stored (the ID pseudonymised), compared with the stored key columns alone.
+    batch_keys = ", ".join(f"{pseudonym_sql(_q(k))} AS person_key" if k == "id_number" else _q(k) for k in feed.key)
+    found = con.execute(
+        f"""
+        SELECT DISTINCT s.filename FROM read_parquet({[str(f) for f in files]!r}, filename = true) s
+        SEMI JOIN (SELECT {batch_keys} FROM accepted_arrow) b USING ({", ".join(_q(k) for k in keys)})
+        """
+    ).fetchall()
+    return sorted(Path(name).parent.name.partition("=")[2] for (name,) in found)
+
+
+def _parts_losing_keys(
+    con: duckdb.DuckDBPyConnection, feed: Feed, keys: list[str], existing: set[str], day_in_key: bool
+) -> set[str]:
+    """Stored days holding a key whose winning row is on another day (to be rewritten without it)."""
+    if day_in_key or not existing:
+        return set()
+    files = [str(partition_path(feed, p)) for p in sorted(existing)]
+    rows = con.execute(
+        f"""
+        SELECT DISTINCT s.filename FROM read_parquet({files!r}, filename = true) s
+        JOIN winners w USING ({", ".join(_q(k) for k in keys)})
+        """
+    ).fetchall()
+    return {Path(name).parent.name.partition("=")[2] for (name,) in rows}
+
+
 def store_events(
     con: duckdb.DuckDBPyConnection, feed: Feed, accepted: pa.Table, batch_id: int, touched: list[str] | None = None
 ) -> tuple[int, int, int]:
@@ -212,6 +252,13 @@ def store_events(
     parts = sorted(part_rows)
     existing = {p for p in parts if partition_path(feed, p).exists()}
     existing_files = [str(partition_path(feed, p)) for p in parts if p in existing]
+    # A key that does not fix the day (a payment's txn_id, a payroll's period) may be stored on
+    # another day than the one it is sent for now (a payment re-sent with its corrected date, a
+    # payroll re-submitted later): that stored row is replaced too, and its day rewritten without it.
+    day_in_key = feed.date_column in feed.key
+    moved_from = [] if day_in_key else _stored_elsewhere(con, feed, set(parts))
+    existing_files += [str(partition_path(feed, p)) for p in moved_from]
+    existing |= set(moved_from)
     # Keys that may come more than once in the batch: equal key hashes (a hash collision
     # only sends a few more rows down the exact path).
     con.execute(
@@ -219,7 +266,7 @@ def store_events(
         "GROUP BY 1 HAVING count(*) > 1"
     )
     in_existing = f"{part_expr} IN ({', '.join(_lit(p) for p in sorted(existing))})" if existing else "false"
-    if existing and feed.date_column not in feed.key:
+    if existing and not day_in_key:
         # The key does not fix the day (a payment's txn_id): any row may meet a stored
         # row of its key on another stored day, so every row takes the exact path.
         slow = "true"
@@ -308,16 +355,19 @@ def store_events(
         changed_parts = sorted(
             {p for p in parts if part_rows[p] > exact_rows.get(p, 0)}
             | {row[0] for row in con.execute("SELECT DISTINCT _part FROM winners").fetchall()}
+            | _parts_losing_keys(con, feed, keys, existing, day_in_key)
         )
     for part in changed_parts:
         target = partition_path(feed, part)
         target.parent.mkdir(parents=True, exist_ok=True)
+        same_key = " AND ".join(f"w.{_q(k)} = s.{_q(k)}" for k in keys)
+        replaces = f"w._part = {_lit(part)} AND {same_key}" if day_in_key else same_key
         tmp = target.with_name(f".data-{uuid.uuid4().hex}.parquet.tmp")
         if part in existing:
             # A stored day: its old rows but those replaced, and the winners.
             query = f"""
                 SELECT {select_new}, _row_hash, _batch FROM read_parquet('{target}') s
-                WHERE NOT EXISTS (SELECT 1 FROM winners w WHERE w._part = {_lit(part)} AND {" AND ".join(f"w.{_q(k)} = s.{_q(k)}" for k in keys)})
+                WHERE NOT EXISTS (SELECT 1 FROM winners w WHERE {replaces})
                 UNION ALL
                 SELECT {select_new}, _row_hash, CAST({int(batch_id)} AS BIGINT) AS _batch FROM winners WHERE _part = {_lit(part)}
             """
@@ -335,7 +385,7 @@ def store_events(
             # so that a daily run that already counted them can take them back out (``replaced_rows``).
             replaced = f"""
                 SELECT {select_new}, _row_hash, _batch FROM read_parquet('{target}') s
-                WHERE EXISTS (SELECT 1 FROM winners w WHERE w._part = {_lit(part)} AND {" AND ".join(f"w.{_q(k)} = s.{_q(k)}" for k in keys)})
+                WHERE EXISTS (SELECT 1 FROM winners w WHERE {replaces})
             """
             count = con.execute(f"SELECT count(*) FROM ({replaced})").fetchone()
             if not count or not count[0]:

@@ -97,6 +97,35 @@ def test_a_changed_row_with_the_same_key_replaces_the_old_one(tmp_path: Path) ->
     assert rows == [("ICBC-1", 360000, "returned")]
 
 
+def test_a_row_re_sent_for_another_day_moves_there_and_the_old_day_keeps_it_as_replaced(tmp_path: Path) -> None:
+    """A payment's key (txn_id) does not fix its day: re-sent with a corrected date it must not
+    stay on the old day as well; the old day keeps the old version beside it (for a run that
+    had counted it) and the batch lists both days."""
+    from anxin.lake.models import Batch
+    from anxin.lake.storage import REPLACED_PREFIX
+
+    registry_batch(tmp_path / "b")
+    write_csv(tmp_path / "b" / "wage_payments.csv", [payment("ICBC-1", "3500.00"), payment("ICBC-2", "800.00")])
+    ingest_paths([tmp_path / "b"])
+    moved = dict(payment("ICBC-1", "3600.00"), paid_on="2025-05-16")
+    write_csv(tmp_path / "c" / "wage_payments.csv", [moved])
+    assert summary(ingest_paths([tmp_path / "c"]), "wage_payments") == (0, 1, 0, 0)
+    rows = duckdb.sql(
+        f"SELECT txn_id, amount, paid_on::VARCHAR FROM {read_feed_sql('wage_payments')} ORDER BY txn_id"
+    ).fetchall()
+    assert rows == [("ICBC-1", 360000, "2025-05-16"), ("ICBC-2", 80000, "2025-05-15")]
+    old_day = feed_dir("wage_payments") / "day=2025-05-15"
+    side = list(old_day.glob(f"{REPLACED_PREFIX}*.parquet"))
+    assert len(side) == 1
+    assert duckdb.sql(f"SELECT txn_id, amount FROM read_parquet('{side[0]}')").fetchall() == [("ICBC-1", 350000)]
+    batch = Batch.objects.filter(status="done").order_by("-pk").first()
+    assert batch is not None
+    assert {"wage_payments/day=2025-05-15", "wage_payments/day=2025-05-16"} <= set(batch.partitions)
+    # Sent again, nothing changes.
+    assert summary(ingest_paths([tmp_path / "c"]), "wage_payments") == (0, 0, 1, 0)
+    assert duckdb.sql(f"SELECT count(*) FROM {read_feed_sql('wage_payments')}").fetchone() == (2,)
+
+
 def test_within_a_batch_the_later_file_wins_and_each_row_is_counted_once(tmp_path: Path) -> None:
     registry_batch(tmp_path / "b")
     first = attendance_rows(range(1, 3))
