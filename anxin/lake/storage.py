@@ -15,8 +15,9 @@ back out of its sums (``monitoring.services.day_events``), instead of counting t
 A key that does not fix the day (a payment's ``txn_id``, a payroll's period) may come back
 dated another day: the stored row on its old day is replaced as well (that day is rewritten
 without it, the old version kept beside it), so a key is stored once in the whole feed. Each
-day is still replaced atomically, one after the other: a crash between the two leaves the
-key on one of them or both, and running the batch again ends with it once, on its new day.
+day is still replaced atomically, one after the other, the days a key moves to first: a crash
+between them leaves the key on both, and running the batch again rewrites both (listing them
+in its partitions) and ends with it once, on its new day.
 
 People are never stored by ID number: ``id_number`` becomes ``person_key`` (the same
 HMAC pseudonym as the registry, computed in DuckDB) and a masked copy for evidence;
@@ -343,6 +344,8 @@ def store_events(
             CREATE OR REPLACE TEMP TABLE winners AS
             SELECT * FROM classified
             WHERE _seq = _last_seq AND (_stored_hash IS NULL OR _stored_hash <> _row_hash)
+            -- one per incoming row, should a key be stored on two days (a crash between them)
+            QUALIFY row_number() OVER (PARTITION BY _seq ORDER BY _stored_hash) = 1
             """
         )
         con.execute(
@@ -352,11 +355,13 @@ def store_events(
         # the stored days where a winner changes something.
         # (a day has rows off the exact path when it has more rows than the exact path took)
         exact_rows = dict(con.execute("SELECT _part, count(*) FROM incoming GROUP BY 1").fetchall())
-        changed_parts = sorted(
-            {p for p in parts if part_rows[p] > exact_rows.get(p, 0)}
-            | {row[0] for row in con.execute("SELECT DISTINCT _part FROM winners").fetchall()}
-            | _parts_losing_keys(con, feed, keys, existing, day_in_key)
-        )
+        gaining = {p for p in parts if part_rows[p] > exact_rows.get(p, 0)} | {
+            row[0] for row in con.execute("SELECT DISTINCT _part FROM winners").fetchall()
+        }
+        # Days that only lose a key (its row moved to another day) are written last: a crash before
+        # them leaves the key on both days, which a re-run of the batch finds and rewrites (both days
+        # listed in its partitions), never on neither.
+        changed_parts = sorted(gaining) + sorted(_parts_losing_keys(con, feed, keys, existing, day_in_key) - gaining)
     for part in changed_parts:
         target = partition_path(feed, part)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -126,6 +126,40 @@ def test_a_row_re_sent_for_another_day_moves_there_and_the_old_day_keeps_it_as_r
     assert duckdb.sql(f"SELECT count(*) FROM {read_feed_sql('wage_payments')}").fetchone() == (2,)
 
 
+def test_a_crash_between_the_new_day_and_the_old_one_is_completed_by_running_the_batch_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The day a key moves to is written first; a crash before its old day is rewritten leaves
+    the key on both, and the batch run again leaves it once, listing both days."""
+    from anxin.lake import storage
+    from anxin.lake.feeds import FEEDS
+    from anxin.lake.models import Batch
+
+    registry_batch(tmp_path / "b")
+    write_csv(tmp_path / "b" / "wage_payments.csv", [payment("ICBC-1", "3500.00")])
+    ingest_paths([tmp_path / "b"])
+    write_csv(tmp_path / "c" / "wage_payments.csv", [dict(payment("ICBC-1", "3600.00"), paid_on="2025-05-16")])
+    old_day = storage.partition_path(FEEDS["wage_payments"], "2025-05-15")
+    real_replace = os.replace
+
+    def crash_on_the_old_day(src: object, dst: object) -> None:
+        if Path(str(dst)) == old_day:
+            raise KeyboardInterrupt("killed between the two days")
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(storage.os, "replace", crash_on_the_old_day)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_paths([tmp_path / "c"])
+    both = f"SELECT paid_on::VARCHAR, amount FROM {read_feed_sql('wage_payments')} ORDER BY 1"
+    assert duckdb.sql(both).fetchall() == [("2025-05-15", 350000), ("2025-05-16", 360000)]
+    monkeypatch.setattr(storage.os, "replace", real_replace)
+    ingest_paths([tmp_path / "c"])
+    assert duckdb.sql(both).fetchall() == [("2025-05-16", 360000)]
+    batch = Batch.objects.filter(status="done").order_by("-pk").first()
+    assert batch is not None
+    assert {"wage_payments/day=2025-05-15", "wage_payments/day=2025-05-16"} <= set(batch.partitions)
+
+
 def test_within_a_batch_the_later_file_wins_and_each_row_is_counted_once(tmp_path: Path) -> None:
     registry_batch(tmp_path / "b")
     first = attendance_rows(range(1, 3))
