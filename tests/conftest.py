@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,18 +60,43 @@ def load_reference_data() -> None:
     reset_default_calendar()
 
 
-#: The long tests run first (longest kind first): with ``--dist worksteal`` (./dev test) the
-#: first worker starts on them while the other takes the short ones and steals from its queue,
-#: so the run ends soon after the longest test instead of one worker finishing them alone.
-LONG_FIRST = ("demo_scale", "spark", "slow")
+#: The long tests, by kind, with a rough weight (minutes each on this machine's 2 cores).
+LONG_TESTS = {"demo_scale": 6, "spark": 2, "slow": 1}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        marks = {mark.name for mark in item.iter_markers()}
-        return next((i for i, name in enumerate(LONG_FIRST) if name in marks), len(LONG_FIRST))
+    """Order the tests so that the long ones start at once, spread over the workers.
 
-    items.sort(key=rank)  # stable: a module's tests stay in their order within a rank
+    ``./dev test`` runs xdist with ``--dist worksteal``: worker k first gets the k-th of equal
+    contiguous slices of this order and, when idle, steals from the end of another's queue. So
+    each slice starts with a share of the long tests (dealt by weight, heaviest slice last
+    served) and is filled up with short ones in collection order: the run ends soon after its
+    longest test instead of one worker being left with every long test at the end."""
+
+    def weight(item: pytest.Item) -> int:
+        marks = {mark.name for mark in item.iter_markers()}
+        return max((w for name, w in LONG_TESTS.items() if name in marks), default=0)
+
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    long = sorted((item for item in items if weight(item)), key=weight, reverse=True)  # stable
+    short = [item for item in items if not weight(item)]
+    if workers < 2:
+        items[:] = long + short
+        return
+    sizes, left = [], len(items)
+    for k in range(workers):  # the slices as worksteal sends them: what is left // workers left
+        sizes.append(left // (workers - k))
+        left -= sizes[-1]
+    slices: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for item in long:
+        k = loads.index(min(loads))
+        slices[k].append(item)
+        loads[k] += weight(item)
+    rest = iter(short)
+    for k in range(workers):
+        slices[k].extend(next(rest) for _ in range(max(0, sizes[k] - len(slices[k]))))
+    items[:] = [item for part in slices for item in part] + list(rest)
 
 
 @pytest.hookimpl(hookwrapper=True)
