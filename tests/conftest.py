@@ -64,6 +64,7 @@ def load_reference_data() -> None:
 LONG_TESTS = {"demo_scale": 6, "spark": 2, "slow": 1}
 
 
+@pytest.hookimpl(trylast=True)  # after -m/-k have deselected: the slices are of what runs
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Order the tests so that the long ones start at once, spread over the workers.
 
