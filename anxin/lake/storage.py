@@ -176,11 +176,14 @@ def partition_path(feed: Feed, value: str) -> Path:
 ROW_GROUP_ROWS = 122_880
 
 
+def _part_of(path: Path) -> str:
+    """The partition value of a partition's file (``…/day=2025-05-15/data.parquet`` → '2025-05-15')."""
+    return path.parent.name.partition("=")[2]
+
+
 def _stored_elsewhere(con: duckdb.DuckDBPyConnection, feed: Feed, parts: set[str]) -> list[str]:
     """Stored days, other than ``parts``, that hold a key of the batch (``accepted_arrow``)."""
-    files = [
-        p for p in sorted(feed_dir(feed.name).glob("*/data.parquet")) if p.parent.name.partition("=")[2] not in parts
-    ]
+    files = [p for p in sorted(feed_dir(feed.name).glob("*/data.parquet")) if _part_of(p) not in parts]
     if not files:
         return []
     keys = _key_columns(feed)
@@ -192,7 +195,7 @@ def _stored_elsewhere(con: duckdb.DuckDBPyConnection, feed: Feed, parts: set[str
         SEMI JOIN (SELECT {batch_keys} FROM accepted_arrow) b USING ({", ".join(_q(k) for k in keys)})
         """
     ).fetchall()
-    return sorted(Path(name).parent.name.partition("=")[2] for (name,) in found)
+    return sorted(_part_of(Path(name)) for (name,) in found)
 
 
 def _parts_losing_keys(
@@ -208,7 +211,7 @@ def _parts_losing_keys(
         JOIN winners w USING ({", ".join(_q(k) for k in keys)})
         """
     ).fetchall()
-    return {Path(name).parent.name.partition("=")[2] for (name,) in rows}
+    return {_part_of(Path(name)) for (name,) in rows}
 
 
 def store_events(
