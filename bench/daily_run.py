@@ -102,7 +102,7 @@ def add_history(folder: Path, registry: Path) -> None:
         if files:
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet([{listed}], hive_partitioning = false)")
         elif name == "person_months":  # nobody paid yet: no part written
-            con.execute(f"CREATE TABLE {name} (person_key VARCHAR, month VARCHAR, paid_fen BIGINT)")
+            con.execute(f"CREATE TABLE {name} (person_id BIGINT, month VARCHAR, paid_fen BIGINT)")
         else:
             raise FileNotFoundError(folder / f"{name}.parquet")
     con.execute(f"CREATE TABLE projects AS SELECT * FROM read_parquet('{registry / 'projects.parquet'}')")
@@ -133,7 +133,7 @@ def add_history(folder: Path, registry: Path) -> None:
     for k in range(1, HISTORY_MONTHS + 1):
         paid = f"(SELECT d.due_on FROM dues d WHERE d.period = '{months_back(k)}' AND d.due_pay_day = coalesce(template.pay_day, 31))"
         parts.append(
-            f"""SELECT project_code, person_key, strftime(DATE '2025-06-01' - INTERVAL {k} MONTH, '%Y-%m') AS period,
+            f"""SELECT project_code, person_id, strftime(DATE '2025-06-01' - INTERVAL {k} MONTH, '%Y-%m') AS period,
               id_masked, employer_uscc, wage_type, wage_rate_fen, pay_day, days_attended,
               (first_attended_on - INTERVAL {k} MONTH)::DATE AS first_attended_on,
               (last_attended_on - INTERVAL {k} MONTH)::DATE AS last_attended_on,
@@ -147,17 +147,17 @@ def add_history(folder: Path, registry: Path) -> None:
     con.execute("CREATE TABLE history AS " + " UNION ALL ".join(parts))
     # A real row of an injected period (June payments for May) stays as it is.
     con.execute(
-        "DELETE FROM history h USING ledger l WHERE h.project_code = l.project_code AND h.person_key = l.person_key AND h.period = l.period"
+        "DELETE FROM history h USING ledger l WHERE h.project_code = l.project_code AND h.person_id = l.person_id AND h.period = l.period"
     )
     columns = [r[0] for r in con.execute("DESCRIBE ledger").fetchall()]
     con.execute(f"INSERT INTO ledger SELECT {', '.join(columns)} FROM history")
     con.execute(
         """INSERT INTO person_months
-        SELECT person_key, strftime(last_paid_on, '%Y-%m') AS month, sum(paid_fen)
+        SELECT person_id, strftime(last_paid_on, '%Y-%m') AS month, sum(paid_fen)
         FROM history GROUP BY ALL"""
     )
     con.execute(
-        """CREATE TABLE pm2 AS SELECT person_key, month, sum(paid_fen)::BIGINT AS paid_fen
+        """CREATE TABLE pm2 AS SELECT person_id, month, sum(paid_fen)::BIGINT AS paid_fen
         FROM person_months GROUP BY ALL"""
     )
     con.execute(
@@ -183,7 +183,7 @@ def add_history(folder: Path, registry: Path) -> None:
         ("inflow_months", "im2"),
         ("accounts", "acc2"),
     ):
-        order = "project_code, person_key, period" if name == "ledger" else "ALL"
+        order = "project_code, person_id, period" if name == "ledger" else "ALL"
         split = {"ledger": "period", "person_months": "month"}.get(name)
         if split is None or (folder / f"{name}.parquet").exists():  # written as one file
             targets = [(folder / f"{name}.parquet", "true")]

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
 
+from anxin.core.crypto import person_ids
 from anxin.lake.feeds import FEEDS
 from anxin.lake.storage import LAYOUTS, lake_schema, partition_path, replaced_paths
 
@@ -31,6 +32,20 @@ from anxin.lake.storage import LAYOUTS, lake_schema, partition_path, replaced_pa
 #: instead of a literal, so the same expression compiles to the same SQL every day.
 AS_OF = ibis.param("date").name("as_of")
 _SENTINEL = dt.date(1111, 11, 11)
+
+
+def event_schema(feed_name: str) -> pa.Schema:
+    """A feed's rows as the daily run reads them: the lake's columns, the pseudonym as its
+    ``person_id`` (the state's and the rules' join key), and the ``_batch`` that stored them."""
+    fields = [pa.field("person_id", pa.int64()) if f.name == "person_key" else f for f in lake_schema(FEEDS[feed_name])]
+    return pa.schema([*fields, pa.field("_batch", pa.int64())])
+
+
+def as_events(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Lake rows in ``event_schema`` (``person_key`` read as its ``person_id``)."""
+    if "person_id" in schema.names:
+        table = table.append_column("person_id", person_ids(table["person_key"]))
+    return table.select(schema.names).cast(schema)
 
 
 class UnstableKey(Exception):
@@ -120,22 +135,19 @@ class Engine:
 
     def partition(self, feed_name: str, value: str) -> pa.Table:
         """One partition of an event feed (``value`` = 'YYYY-MM-DD' or 'YYYY-MM'); empty if none."""
-        feed = FEEDS[feed_name]
-        path = partition_path(feed, value)
-        schema = lake_schema(feed).append(pa.field("_batch", pa.int64()))
+        path = partition_path(FEEDS[feed_name], value)
+        schema = event_schema(feed_name)
         if not path.exists():
             return schema.empty_table()
-        table = self.read_arrow_file(path)
-        return table.select(schema.names).cast(schema)
+        return as_events(self.read_arrow_file(path), schema)
 
     def replaced_rows(self, feed_name: str, value: str, watermark: int) -> pa.Table:
         """Rows of a partition that batches newer than ``watermark`` replaced, in versions stored
         by batches up to ``watermark`` (those a run has folded); the partition's schema."""
-        feed = FEEDS[feed_name]
-        schema = lake_schema(feed).append(pa.field("_batch", pa.int64()))
+        schema = event_schema(feed_name)
         parts = []
-        for path in replaced_paths(feed, value, watermark):
-            table = self.read_arrow_file(path).select(schema.names).cast(schema)
+        for path in replaced_paths(FEEDS[feed_name], value, watermark):
+            table = as_events(self.read_arrow_file(path), schema)
             parts.append(table.filter(pc.less_equal(table["_batch"], pa.scalar(watermark, pa.int64()))))
         return pa.concat_tables(parts) if parts else schema.empty_table()
 

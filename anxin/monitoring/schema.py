@@ -12,7 +12,9 @@ Rules never read raw event partitions. They read:
   (period, pay_day) falls due and when unpaid wages of it become arrears).
 
 The same schemas are used by the DuckDB and the Spark engines and by the tests'
-fixtures. Money is integer fen (``*_fen``), dates are ``*_on``, counts ``count_*`` or
+fixtures. People are ``person_id``: the 64-bit id of their pseudonym (``core.crypto.person_id``),
+which the daily run derives from the lake's and the registry mirror's ``person_key`` as it
+reads them; findings name workers by their masked ID (``id_masked``), never by either. Money is integer fen (``*_fen``), dates are ``*_on``, counts ``count_*`` or
 plain nouns.
 """
 
@@ -50,7 +52,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "employments": pa.schema(
         [
             ("project_code", S),
-            ("person_key", S),
+            ("person_id", I),
             ("id_masked", S),
             ("employer_uscc", S),
             ("trade", S),
@@ -62,7 +64,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("pay_day", I),
         ]
     ),
-    "people": pa.schema([("person_key", S), ("bank_card_key", S)]),
+    "people": pa.schema([("person_id", I), ("bank_card_key", S)]),
     # The monthly minimum wage of each county on D (core CountyWageTier → MinimumWage in force that day);
     # ``confirmed`` only when both the county's tier and the tier's amount are confirmed.
     "min_wages": pa.schema([("region_code", S), ("monthly_fen", I), ("confirmed", B)]),
@@ -71,7 +73,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "ledger": pa.schema(
         [
             ("project_code", S),
-            ("person_key", S),
+            ("person_id", I),
             ("period", S),
             ("id_masked", S),
             ("employer_uscc", S),  # the payroll's employer, else the employment active on the last day attended
@@ -114,7 +116,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             ("txn_id", S),
             ("project_code", S),
-            ("person_key", S),
+            ("person_id", I),
             ("id_masked", S),
             ("period", S),
             ("amount_fen", I),
@@ -128,7 +130,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             ("txn_id", S),
             ("project_code", S),
-            ("person_key", S),
+            ("person_id", I),
             ("id_masked", S),
             ("period", S),
             ("amount_fen", I),
@@ -137,7 +139,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     # What each person was paid per calendar month, across projects (last 13 months).
-    "person_months": pa.schema([("person_key", S), ("month", S), ("paid_fen", I)]),
+    "person_months": pa.schema([("person_id", I), ("month", S), ("paid_fen", I)]),
     # Monthly feeds per employer (last 15 months): social insurance and electricity.
     "employer_months": pa.schema(
         [
@@ -156,7 +158,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "unregistered": pa.schema(
         [
             ("project_code", S),
-            ("person_key", S),
+            ("person_id", I),
             ("id_masked", S),
             ("first_seen_on", D),
             ("last_seen_on", D),
@@ -164,7 +166,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     # --- the day and the rest -------------------------------------------------------------
-    "attendance_today": pa.schema([("project_code", S), ("person_key", S), ("id_masked", S), ("work_date", D)]),
+    "attendance_today": pa.schema([("project_code", S), ("person_id", I), ("id_masked", S), ("work_date", D)]),
     "lead_cases": pa.schema(
         [("case_no", S), ("subject_type", S), ("subject_id", S), ("received_on", D), ("workers", I)]
     ),

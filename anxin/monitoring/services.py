@@ -33,6 +33,7 @@ from django.db.models import Max
 
 from anxin.core.bulk import update_rows
 from anxin.core.calendar import WorkingCalendar, default_calendar, first_arrears_date, pay_due_date
+from anxin.core.crypto import person_ids
 from anxin.core.models import CountyWageTier, Division, MinimumWage
 from anxin.lake.models import Batch
 from anxin.lake.registry_export import registry_dir
@@ -112,6 +113,8 @@ def _registry_file(engine: Engine, path: Path) -> pa.Table:
         engine.reads.append(str(path))
         return cached[1]
     table = engine.read_arrow_file(path)
+    if "person_key" in table.column_names:  # the rules join people on the pseudonym's id
+        table = table.append_column("person_id", person_ids(table["person_key"]))
     _REGISTRY_FILES[path] = (identity, table)
     return table
 

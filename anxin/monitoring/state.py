@@ -17,6 +17,7 @@ still owed; the windows (project days, mismatches, lawsuits…) keep what their 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from anxin.core.crypto import person_ids
 from anxin.monitoring.engine import AS_OF, Engine
 from anxin.monitoring.rules.base import amount_due
 from anxin.monitoring.schema import SCHEMAS
@@ -121,12 +123,38 @@ def _cast(table: ir.Table, schema: pa.Schema) -> ir.Table:
     return table.select(*[table[f.name].cast(types[f.type]).name(f.name) for f in schema])
 
 
+def upgrade_person_keys(folder: Path) -> int:
+    """Rewrite the files of a snapshot written before people were ``person_id`` (they hold the
+    hex ``person_key``) with the id in its place; returns how many. Each file is replaced
+    atomically, so a crash half-way leaves a snapshot of old and new files, each readable, and
+    the next read upgrades the rest. (Files hard-linked from older snapshots stay as they are
+    there: the link is replaced here only.)"""
+    upgraded = 0
+    for path in sorted(folder.glob("*.parquet")):
+        names = pq.read_schema(path).names
+        if "person_key" not in names or "person_id" in names:
+            continue
+        table = pq.read_table(path)
+        at = names.index("person_key")
+        table = table.remove_column(at).add_column(at, "person_id", person_ids(table["person_key"]))
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+        upgraded += 1
+    return upgraded
+
+
 @dataclass
 class Snapshot:
     """A state snapshot on disk: ``NAME.parquet`` per table, ``NAME.PART.parquet`` per part of
-    the ``PARTITIONED`` tables (a snapshot written before they were split has ``NAME.parquet``)."""
+    the ``PARTITIONED`` tables (a snapshot written before they were split has ``NAME.parquet``).
+    One written before people were ``person_id`` is upgraded when opened."""
 
     folder: Path | None
+
+    def __post_init__(self) -> None:
+        if self.folder is not None and self.folder.exists():
+            upgrade_person_keys(self.folder)
 
     def files(self, name: str) -> list[Path]:
         if self.folder is None:
@@ -191,13 +219,13 @@ def employment_on_work_date(attendance: ir.Table, employments: ir.Table) -> ir.T
         e,
         [
             a.project_code == e.project_code,
-            a.person_key == e.person_key,
+            a.person_id == e.person_id,
             e.start_date <= a.work_date,
             ibis.coalesce(e.end_date, ibis.date("9999-12-31")) >= a.work_date,
         ],
     ).select(
         project_code=a.project_code,
-        person_key=a.person_key,
+        person_id=a.person_id,
         id_masked=a.id_masked,
         work_date=a.work_date,
         employer_uscc=e.employer_uscc,
@@ -205,10 +233,10 @@ def employment_on_work_date(attendance: ir.Table, employments: ir.Table) -> ir.T
         wage_rate_fen=e.wage_rate_fen,
         pay_day=e.pay_day,
         start_date=e.start_date,
-        registered=e.person_key.notnull(),
+        registered=e.person_id.notnull(),
     )
     pick = ibis.window(
-        group_by=[joined.project_code, joined.person_key, joined.work_date],
+        group_by=[joined.project_code, joined.person_id, joined.work_date],
         order_by=[joined.employer_uscc.desc(nulls_first=False), joined.start_date.desc()],
     )
     ranked = joined.mutate(_n=ibis.row_number().over(pick))
@@ -260,7 +288,7 @@ def advance(
     att_events = ev["attendance"]
     retracted_att = ev.get("retracted_attendance")
     if retracted_att is not None:
-        att_events = att_events.anti_join(retracted_att, ["project_code", "person_key", "work_date"])
+        att_events = att_events.anti_join(retracted_att, ["project_code", "person_id", "work_date"])
 
     # Worked out once and shared by the ledger, the headcounts and the unregistered list.
     started = time.perf_counter()
@@ -281,7 +309,7 @@ def advance(
     # of other days, and a corrected row is left out above. So days and heads are counted with
     # ``count`` rather than a distinct count (a hash set per group, several times the cost).
     att_part = attendance.group_by(
-        ["project_code", "person_key", month_of(attendance.work_date).name("period")]
+        ["project_code", "person_id", month_of(attendance.work_date).name("period")]
     ).aggregate(
         id_masked=attendance.id_masked.max(),
         employer_uscc=attendance.employer_uscc.argmax(attendance.work_date),
@@ -293,7 +321,7 @@ def advance(
         last_attended_on=attendance.work_date.max(),
     )
     payrolls = ev["payrolls"]
-    pay_part = payrolls.group_by(["project_code", "person_key", "period"]).aggregate(
+    pay_part = payrolls.group_by(["project_code", "person_id", "period"]).aggregate(
         id_masked=payrolls.id_masked.max(),
         payroll_employer=payrolls.employer_uscc.min(),
         payroll_net_fen=payrolls.net_amount.sum(),
@@ -302,7 +330,7 @@ def advance(
         payroll_confirmed=(payrolls.confirmed.fill_null(False).cast("int64").min() == 1),
         payroll_submitted_on=payrolls.submitted_on.max(),
     )
-    paid_part = signed.group_by(["project_code", "person_key", "period"]).aggregate(
+    paid_part = signed.group_by(["project_code", "person_id", "period"]).aggregate(
         id_masked=signed.id_masked.max(),
         paid_fen=signed.amount.sum(),
         paid_special_fen=ibis.cases((signed.channel == "special_account", signed.amount), else_=0).sum(),
@@ -312,7 +340,7 @@ def advance(
         last_paid_on=signed.paid_on.max(),
     )
     null_i, null_d = ibis.null("int64"), ibis.null("date")
-    keys = ["project_code", "person_key", "period"]
+    keys = ["project_code", "person_id", "period"]
 
     # The day's rows, one per key: attendance, payroll and payments each have at most one row
     # per key, so outer joins combine them (a payroll's employer and ID take precedence).
@@ -470,7 +498,7 @@ def advance(
     failed_new = payments.filter(payments.status != "success").select(
         txn_id=payments.txn_id,
         project_code=payments.project_code,
-        person_key=payments.person_key,
+        person_id=payments.person_id,
         id_masked=payments.id_masked,
         period=payments.period,
         amount_fen=payments.amount,
@@ -483,10 +511,10 @@ def advance(
         **{c: fp[c].argmax(fp.failed_on) for c in SCHEMAS["failed_payments"].names if c not in ("txn_id", "repaid_on")},
         repaid_on=fp.repaid_on.min(),
     )
-    repay = success.group_by(["project_code", "person_key", "period"]).aggregate(repay_on=success.paid_on.min())
+    repay = success.group_by(["project_code", "person_id", "period"]).aggregate(repay_on=success.paid_on.min())
     fp_j = fp.left_join(
         repay,
-        (fp.project_code == repay.project_code) & (fp.person_key == repay.person_key) & (fp.period == repay.period),
+        (fp.project_code == repay.project_code) & (fp.person_id == repay.person_id) & (fp.period == repay.period),
     )
     fp2 = fp_j.select(
         *[fp[c] for c in SCHEMAS["failed_payments"].names if c != "repaid_on"],
@@ -499,7 +527,7 @@ def advance(
     )
 
     # --- payments to a card that is not the worker's ------------------------------------------
-    mism = success.join(people, success.person_key == people.person_key).filter(
+    mism = success.join(people, success.person_id == people.person_id).filter(
         people.bank_card_key.notnull()
         & (people.bank_card_key != "")
         & success.card_key.notnull()
@@ -508,7 +536,7 @@ def advance(
     mism_new = mism.select(
         txn_id=success.txn_id,
         project_code=success.project_code,
-        person_key=success.person_key,
+        person_id=success.person_id,
         id_masked=success.id_masked,
         period=success.period,
         amount_fen=success.amount,
@@ -522,12 +550,12 @@ def advance(
     # --- pay per person and month, across projects (WP09) ----------------------------------------
     # Summed across projects here, not by the rule: the rule then reads one row per person-month
     # instead of regrouping 9 M person-project-months every day.
-    pm_new = signed.group_by(["person_key", month_of(signed.paid_on).name("month")]).aggregate(
+    pm_new = signed.group_by(["person_id", month_of(signed.paid_on).name("month")]).aggregate(
         paid_fen=signed.amount.sum()
     )
-    pm_day = engine.execute(pm_new.select("person_key", "month", "paid_fen"), as_of)
+    pm_day = engine.execute(pm_new.select("person_id", "month", "paid_fen"), as_of)
     pm = ibis.union(touched_parts("person_months", pm_day), engine.table(pm_day, "state_pm_day"), distinct=False)
-    pm = pm.group_by(["person_key", "month"]).aggregate(paid_fen=pm.paid_fen.sum())
+    pm = pm.group_by(["person_id", "month"]).aggregate(paid_fen=pm.paid_fen.sum())
     out["person_months"] = pm.filter(pm.month >= months_before(as_of, PERSON_MONTHS_KEEP))
 
     # --- monthly feeds per employer -------------------------------------------------------------
@@ -575,14 +603,14 @@ def advance(
 
     # --- on site without registration ------------------------------------------------------------
     unreg = attendance.filter(~attendance.registered)
-    unreg_new = unreg.group_by(["project_code", "person_key"]).aggregate(
+    unreg_new = unreg.group_by(["project_code", "person_id"]).aggregate(
         id_masked=unreg.id_masked.max(),
         first_seen_on=unreg.work_date.min(),
         last_seen_on=unreg.work_date.max(),
         days=unreg.work_date.nunique().cast("int64"),
     )
     ur = ibis.union(prev["unregistered"], unreg_new.select(*SCHEMAS["unregistered"].names), distinct=False)
-    ur = ur.group_by(["project_code", "person_key"]).aggregate(
+    ur = ur.group_by(["project_code", "person_id"]).aggregate(
         id_masked=ur.id_masked.max(),
         first_seen_on=ur.first_seen_on.min(),
         last_seen_on=ur.last_seen_on.max(),

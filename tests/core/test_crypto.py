@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pytest
 from cryptography.exceptions import InvalidTag
 from hypothesis import given, settings
@@ -21,9 +22,12 @@ from hypothesis import strategies as st
 from anxin.core.crypto import (
     KeyringError,
     decrypt,
+    duplicate_person_ids,
     encrypt,
     key_version,
     keyring,
+    person_id,
+    person_ids,
     pseudonym,
     pseudonym_sql,
 )
@@ -240,3 +244,43 @@ def test_the_sql_pseudonym_equals_the_python_pseudonym(
     duck: duckdb.DuckDBPyConnection, values: list[str | None]
 ) -> None:
     assert sql_pseudonyms(duck, values) == [pseudonym(v) for v in values]
+
+
+# --- person ids ---------------------------------------------------------------------------
+
+
+def test_a_person_id_is_the_pseudonyms_first_eight_bytes_as_a_signed_integer() -> None:
+    key = pseudonym("350102199001011234")
+    assert key is not None
+    assert person_id(key) == int.from_bytes(bytes.fromhex(key)[:8], "big", signed=True)
+    assert person_id("7fffffffffffffff" + "0" * 48) == 2**63 - 1
+    assert person_id("8000000000000000" + "f" * 48) == -(2**63)
+    assert person_id("ffffffffffffffff" + "0" * 48) == -1
+    assert person_id(None) is None
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.binary(min_size=8, max_size=32).map(bytes.hex)), max_size=40))
+def test_person_ids_of_an_arrow_array_are_the_person_id_of_each(keys: list[str | None]) -> None:
+    """Vectorised, of values of one length or of several, with nulls, and of a slice."""
+    uniform = [None if k is None else k.ljust(64, "0") for k in keys]  # pseudonyms are 64 digits
+    assert person_ids(pa.array(uniform, pa.string())).to_pylist() == [person_id(k) for k in uniform]
+    assert person_ids(pa.array(keys, pa.string())).to_pylist() == [person_id(k) for k in keys]
+    chunked = pa.chunked_array([pa.array(keys[:3], pa.string()), pa.array(keys[3:], pa.string())])
+    assert person_ids(chunked).to_pylist() == [person_id(k) for k in keys]
+    assert person_ids(pa.array(keys, pa.string()).slice(1)).to_pylist() == [person_id(k) for k in keys[1:]]
+
+
+def test_person_ids_refuse_what_is_not_a_pseudonym() -> None:
+    with pytest.raises(ValueError):
+        person_ids(pa.array(["K1"]))
+    with pytest.raises(ValueError):
+        person_ids(pa.array(["z" * 64]))
+
+
+def test_pseudonyms_sharing_their_first_64_bits_are_reported() -> None:
+    keys = [pseudonym(str(n)) for n in range(1000)]
+    assert duplicate_person_ids(pa.array(keys * 2)) == []  # the same person twice is one person
+    twin = "0123456789abcdef" + "1" * 48
+    other = "0123456789abcdef" + "2" * 48
+    assert duplicate_person_ids(pa.array([*keys, twin, other, None])) == [twin, other]

@@ -51,13 +51,13 @@ def project(code: str = "P1", **values: Any) -> dict[str, Any]:
     return row
 
 
-def line(person: str = "K1", period: str = "2025-09", **values: Any) -> dict[str, Any]:
-    """A ledger row of a daily-paid worker on P1."""
+def line(person: int = 1, period: str = "2025-09", **values: Any) -> dict[str, Any]:
+    """A ledger row of a daily-paid worker (``person``: their ``person_id``) on P1."""
     row: dict[str, Any] = {
         "project_code": "P1",
-        "person_key": person,
+        "person_id": person,
         "period": period,
-        "id_masked": f"350102********{person[-1]}01X",
+        "id_masked": f"350102********{person % 10}01X",
         "employer_uscc": "C1",
         "wage_type": "daily",
         "wage_rate_fen": 30_000,
@@ -70,11 +70,11 @@ def line(person: str = "K1", period: str = "2025-09", **values: Any) -> dict[str
     return row
 
 
-def employment(person: str, project_code: str = "P1", **values: Any) -> dict[str, Any]:
+def employment(person: int, project_code: str = "P1", **values: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
         "project_code": project_code,
-        "person_key": person,
-        "id_masked": f"350102********{person[-2:]}1X",
+        "person_id": person,
+        "id_masked": f"350102********{person % 100:02d}1X",
         "employer_uscc": "C1",
         "trade": "钢筋工",
         "contract_signed": True,
@@ -127,35 +127,35 @@ WP01_SPRING = {"projects": [project()], "ledger": [line(period="2026-01", pay_da
 WP02_LATE = {
     "projects": [project()],
     "ledger": [
-        line("K1", "2025-07", payroll_net_fen=500_000, paid_fen=500_000, paid_full_on="2025-08-06"),
-        line("K1", "2025-08", payroll_net_fen=500_000, paid_fen=500_000, paid_full_on="2025-09-05"),
+        line(1, "2025-07", payroll_net_fen=500_000, paid_fen=500_000, paid_full_on="2025-08-06"),
+        line(1, "2025-08", payroll_net_fen=500_000, paid_fen=500_000, paid_full_on="2025-09-05"),
         # pay day 5 of October is in the holiday: due 09-30, so paying on 10-05 is 5 days late
-        line("K2", "2025-09", payroll_net_fen=400_000, paid_fen=400_000, paid_full_on="2025-10-05"),
+        line(2, "2025-09", payroll_net_fen=400_000, paid_fen=400_000, paid_full_on="2025-10-05"),
     ],
 }
 WP02_ONCE = {
     "projects": [project()],
     "ledger": [
-        line("K1", "2025-06", payroll_net_fen=500_000, paid_fen=0),  # late, but before the window
-        line("K1", "2025-07", payroll_net_fen=500_000, paid_fen=500_000, paid_full_on="2025-08-06"),
-        line("K1", "2025-08", payroll_net_fen=500_000, paid_fen=500_000, paid_full_on="2025-09-05"),
-        line("K2", "2025-09", payroll_net_fen=400_000, paid_fen=400_000, paid_full_on="2025-09-30"),
+        line(1, "2025-06", payroll_net_fen=500_000, paid_fen=0),  # late, but before the window
+        line(1, "2025-07", payroll_net_fen=500_000, paid_fen=500_000, paid_full_on="2025-08-06"),
+        line(1, "2025-08", payroll_net_fen=500_000, paid_fen=500_000, paid_full_on="2025-09-05"),
+        line(2, "2025-09", payroll_net_fen=400_000, paid_fen=400_000, paid_full_on="2025-09-30"),
     ],
 }
 
 MIN_WAGES = [{"region_code": "350102", "monthly_fen": 203_000, "confirmed": False}]
 
 
-def every_month_of_the_year_to_today(person_key: str, paid_fen: int) -> list[dict[str, Any]]:
+def every_month_of_the_year_to_today(person_id: int, paid_fen: int) -> list[dict[str, Any]]:
     """``paid_fen`` in each of the 12 months ending with TODAY's (2024-11 .. 2025-10)."""
     months = ["2024-11", "2024-12"] + [f"2025-{k:02d}" for k in range(1, 11)]
-    return [{"person_key": person_key, "month": m, "paid_fen": paid_fen} for m in months]
+    return [{"person_id": person_id, "month": m, "paid_fen": paid_fen} for m in months]
 
 
 WP09_LEDGER = [
-    line("K1", "2025-08", project_code="P1", paid_fen=3_000_000, first_paid_on="2025-09-10", last_paid_on="2025-09-10"),
-    line("K1", "2025-08", project_code="P2", paid_fen=2_000_001, first_paid_on="2025-09-20", last_paid_on="2025-09-20"),
-    line("K1", "2025-04", project_code="P3", paid_fen=100_000, first_paid_on="2025-05-10", last_paid_on="2025-05-10"),
+    line(1, "2025-08", project_code="P1", paid_fen=3_000_000, first_paid_on="2025-09-10", last_paid_on="2025-09-10"),
+    line(1, "2025-08", project_code="P2", paid_fen=2_000_001, first_paid_on="2025-09-20", last_paid_on="2025-09-20"),
+    line(1, "2025-04", project_code="P3", paid_fen=100_000, first_paid_on="2025-05-10", last_paid_on="2025-05-10"),
 ]
 
 PS01_DAYS = days("2025-09-11", "2025-10-08", 10) + days("2025-10-09", "2025-10-15", 2)
@@ -222,9 +222,9 @@ CASES: list[Case] = [
             "projects": [project()],
             "min_wages": MIN_WAGES,
             "ledger": [
-                line("K1", wage_type="monthly", wage_rate_fen=200_000, days_attended=22, payroll_gross_fen=200_000),
+                line(1, wage_type="monthly", wage_rate_fen=200_000, days_attended=22, payroll_gross_fen=200_000),
                 # 9,000 fen a day < 203,000 / 21.75 = 9,333.3
-                line("K2", wage_rate_fen=9_000, days_attended=10),
+                line(2, wage_rate_fen=9_000, days_attended=10),
             ],
         },
         {
@@ -247,10 +247,10 @@ CASES: list[Case] = [
             "projects": [project()],
             "min_wages": MIN_WAGES,
             "ledger": [
-                line("K1", wage_type="monthly", wage_rate_fen=203_000, days_attended=22, payroll_gross_fen=203_000),
-                line("K2", wage_rate_fen=9_334, days_attended=10),
-                line("K3", wage_type="monthly", days_attended=20, payroll_gross_fen=150_000),  # 20 < 21.75 days
-                line("K4", "2025-06", wage_rate_fen=5_000),  # before the 3 months looked at
+                line(1, wage_type="monthly", wage_rate_fen=203_000, days_attended=22, payroll_gross_fen=203_000),
+                line(2, wage_rate_fen=9_334, days_attended=10),
+                line(3, wage_type="monthly", days_attended=20, payroll_gross_fen=150_000),  # 20 < 21.75 days
+                line(4, "2025-06", wage_rate_fen=5_000),  # before the 3 months looked at
             ],
         },
     ),
@@ -260,7 +260,7 @@ CASES: list[Case] = [
         "2025-10-09",
         {
             "projects": [project()],
-            "ledger": [line("K1"), line("K2", wage_type="piece", wage_rate_fen=None, days_attended=5)],
+            "ledger": [line(1), line(2, wage_type="piece", wage_rate_fen=None, days_attended=5)],
         },
         {
             "P1": {
@@ -275,20 +275,20 @@ CASES: list[Case] = [
         "WP04",
         "on_the_due_date_itself",
         "2025-09-30",
-        {"projects": [project()], "ledger": [line("K1"), line("K2", wage_type="piece", days_attended=5)]},
+        {"projects": [project()], "ledger": [line(1), line(2, wage_type="piece", days_attended=5)]},
     ),
     Case(
         "WP05",
         "paid_with_no_attendance",
         TODAY,
-        {"ledger": [line("K1", days_attended=0, paid_fen=300_000), line("K2", days_attended=None, paid_fen=100_000)]},
+        {"ledger": [line(1, days_attended=0, paid_fen=300_000), line(2, days_attended=None, paid_fen=100_000)]},
         {"P1": {"severity": "medium", "workers": 2, "amount_fen": 400_000}},
     ),
     Case(
         "WP05",
         "attended_one_day_or_not_paid",
         TODAY,
-        {"ledger": [line("K1", days_attended=1, paid_fen=300_000), line("K2", days_attended=0, paid_fen=0)]},
+        {"ledger": [line(1, days_attended=1, paid_fen=300_000), line(2, days_attended=0, paid_fen=0)]},
     ),
     # On Friday 2025-10-10 the 5th working day back is 09-26 (10-09, 09-30, 09-29, Sunday 09-28
     # a make-up workday, 09-26): a transfer failed on 09-25 is overdue, one failed on 09-26 is not.
@@ -301,7 +301,7 @@ CASES: list[Case] = [
                 {
                     "txn_id": "T1",
                     "project_code": "P1",
-                    "person_key": "K1",
+                    "person_id": 1,
                     "id_masked": "m1",
                     "period": "2025-08",
                     "amount_fen": 300_000,
@@ -311,7 +311,7 @@ CASES: list[Case] = [
                 {
                     "txn_id": "T2",
                     "project_code": "P1",
-                    "person_key": "K1",
+                    "person_id": 1,
                     "id_masked": "m1",
                     "period": "2025-08",
                     "amount_fen": 300_000,
@@ -331,7 +331,7 @@ CASES: list[Case] = [
                 {
                     "txn_id": "T1",
                     "project_code": "P1",
-                    "person_key": "K1",
+                    "person_id": 1,
                     "period": "2025-08",
                     "amount_fen": 300_000,
                     "failed_on": "2025-09-26",
@@ -340,7 +340,7 @@ CASES: list[Case] = [
                 {
                     "txn_id": "T2",
                     "project_code": "P1",
-                    "person_key": "K2",
+                    "person_id": 2,
                     "period": "2025-08",
                     "amount_fen": 300_000,
                     "failed_on": "2025-09-01",
@@ -357,10 +357,9 @@ CASES: list[Case] = [
         "2025-10-10",
         {
             "ledger": [
-                line(f"K{i}", "2025-08", pay_day=15, payroll_net_fen=100_000 + i, payroll_confirmed=i > 1)
-                for i in range(10)
+                line(i, "2025-08", pay_day=15, payroll_net_fen=100_000 + i, payroll_confirmed=i > 1) for i in range(10)
             ]
-            + [line("K1", "2025-09", pay_day=15, payroll_net_fen=100_000, payroll_confirmed=False)]
+            + [line(1, "2025-09", pay_day=15, payroll_net_fen=100_000, payroll_confirmed=False)]
         },
         {"P1": {"workers": 2, "amount_fen": 200_001, "ev_payroll_lines": 10, "ev_unconfirmed_pct": 20}},
     ),
@@ -370,10 +369,9 @@ CASES: list[Case] = [
         "2025-10-10",
         {
             "ledger": [
-                line(f"K{i}", "2025-08", pay_day=15, payroll_net_fen=100_000, payroll_confirmed=i > 0)
-                for i in range(10)
+                line(i, "2025-08", pay_day=15, payroll_net_fen=100_000, payroll_confirmed=i > 0) for i in range(10)
             ]
-            + [line(f"K{i}", "2025-09", pay_day=15, payroll_net_fen=100_000, payroll_confirmed=False) for i in range(5)]
+            + [line(i, "2025-09", pay_day=15, payroll_net_fen=100_000, payroll_confirmed=False) for i in range(5)]
         },
     ),
     Case(
@@ -385,7 +383,7 @@ CASES: list[Case] = [
                 {
                     "txn_id": "T1",
                     "project_code": "P1",
-                    "person_key": "K1",
+                    "person_id": 1,
                     "id_masked": "m1",
                     "period": "2025-09",
                     "amount_fen": 300_000,
@@ -395,7 +393,7 @@ CASES: list[Case] = [
                 {
                     "txn_id": "T2",
                     "project_code": "P1",
-                    "person_key": "K2",
+                    "person_id": 2,
                     "id_masked": "m2",
                     "period": "2025-08",
                     "amount_fen": 200_000,
@@ -415,7 +413,7 @@ CASES: list[Case] = [
                 {
                     "txn_id": "T1",
                     "project_code": "P1",
-                    "person_key": "K1",
+                    "person_id": 1,
                     "period": "2025-07",
                     "amount_fen": 300_000,
                     "paid_on": "2025-08-16",
@@ -428,7 +426,7 @@ CASES: list[Case] = [
         "WP09",
         "over_fifty_thousand_yuan_in_a_month_on_two_projects",
         TODAY,
-        {"person_months": [{"person_key": "K1", "month": "2025-09", "paid_fen": 5_000_001}], "ledger": WP09_LEDGER},
+        {"person_months": [{"person_id": 1, "month": "2025-09", "paid_fen": 5_000_001}], "ledger": WP09_LEDGER},
         {
             "P1": {
                 "workers": 1,
@@ -444,10 +442,8 @@ CASES: list[Case] = [
         "over_three_hundred_thousand_in_twelve_months",
         TODAY,
         {
-            "person_months": [
-                {"person_key": "K1", "month": f"2025-{m:02d}", "paid_fen": 3_000_000} for m in range(1, 11)
-            ]
-            + [{"person_key": "K1", "month": "2024-12", "paid_fen": 1}],
+            "person_months": [{"person_id": 1, "month": f"2025-{m:02d}", "paid_fen": 3_000_000} for m in range(1, 11)]
+            + [{"person_id": 1, "month": "2024-12", "paid_fen": 1}],
             "ledger": WP09_LEDGER[2:],
         },
         {
@@ -465,8 +461,8 @@ CASES: list[Case] = [
         "a_little_over_a_twelfth_of_the_yearly_limit_every_month",
         TODAY,
         {
-            "person_months": every_month_of_the_year_to_today("K1", 2_500_001)
-            + [{"person_key": "K2", "month": "2025-09", "paid_fen": 800_000}],
+            "person_months": every_month_of_the_year_to_today(1, 2_500_001)
+            + [{"person_id": 2, "month": "2025-09", "paid_fen": 800_000}],
             "ledger": WP09_LEDGER[2:],
         },
         {"P3": {"workers": 1, "ev_people_over_year_limit": 1, "ev_max_12_months_fen": 30_000_012}},
@@ -476,7 +472,7 @@ CASES: list[Case] = [
         "exactly_a_twelfth_of_the_yearly_limit_every_month",
         TODAY,
         {
-            "person_months": every_month_of_the_year_to_today("K1", 2_500_000),
+            "person_months": every_month_of_the_year_to_today(1, 2_500_000),
             "ledger": WP09_LEDGER[2:],
         },
     ),
@@ -484,7 +480,7 @@ CASES: list[Case] = [
         "WP09",
         "exactly_at_the_monthly_limit",
         TODAY,
-        {"person_months": [{"person_key": "K1", "month": "2025-09", "paid_fen": 5_000_000}], "ledger": WP09_LEDGER},
+        {"person_months": [{"person_id": 1, "month": "2025-09", "paid_fen": 5_000_000}], "ledger": WP09_LEDGER},
     ),
     Case(
         "PD01",
@@ -492,8 +488,8 @@ CASES: list[Case] = [
         TODAY,
         {
             "ledger": [
-                line("K1", paid_fen=100_000),
-                line("K2", paid_fen=100_000, paid_special_fen=80_000, paid_other_fen=20_000),
+                line(1, paid_fen=100_000),
+                line(2, paid_fen=100_000, paid_special_fen=80_000, paid_other_fen=20_000),
             ]
         },
         {"P1": {"workers": 1, "amount_fen": 20_000, "ev_period": "2025-09", "ev_period_other_pct": 10}},
@@ -504,9 +500,9 @@ CASES: list[Case] = [
         TODAY,
         {
             "ledger": [
-                line("K1", paid_fen=100_000),
-                line("K2", paid_fen=100_000, paid_other_fen=10_000),
-                line("K2", "2025-08", paid_fen=100_000, paid_other_fen=50_000),
+                line(1, paid_fen=100_000),
+                line(2, paid_fen=100_000, paid_other_fen=10_000),
+                line(2, "2025-08", paid_fen=100_000, paid_other_fen=50_000),
             ]
         },
     ),
@@ -581,7 +577,7 @@ CASES: list[Case] = [
         TODAY,
         {
             "projects": [project()],
-            "ledger": [line("K1", payroll_net_fen=1_000_000), line("K1", "2025-10", payroll_net_fen=5_000_000)],
+            "ledger": [line(1, payroll_net_fen=1_000_000), line(1, "2025-10", payroll_net_fen=5_000_000)],
             "accounts": [{"project_code": "P1", "inflow_fen": 799_999}],
             "inflow_months": [{"project_code": "P1", "month": "2025-10", "inflow_fen": 799_999}],
         },
@@ -593,7 +589,7 @@ CASES: list[Case] = [
         TODAY,
         {
             "projects": [project()],
-            "ledger": [line("K1", payroll_net_fen=1_000_000), line("K1", "2025-10", payroll_net_fen=5_000_000)],
+            "ledger": [line(1, payroll_net_fen=1_000_000), line(1, "2025-10", payroll_net_fen=5_000_000)],
             "accounts": [{"project_code": "P1", "inflow_fen": 800_000}],
             "inflow_months": [{"project_code": "P1", "month": "2025-10", "inflow_fen": 800_000}],
         },
@@ -604,7 +600,7 @@ CASES: list[Case] = [
         TODAY,
         {
             "projects": [project()],
-            "ledger": [line("K1", p, payroll_net_fen=1_000_000) for p in ("2025-07", "2025-08", "2025-09")],
+            "ledger": [line(1, p, payroll_net_fen=1_000_000) for p in ("2025-07", "2025-08", "2025-09")],
             "accounts": [{"project_code": "P1", "inflow_fen": 3_000_000, "paid_from_account_fen": 2_000_000}],
             "inflow_months": [
                 {"project_code": "P1", "month": "2025-06", "inflow_fen": 1_500_000},
@@ -628,7 +624,7 @@ CASES: list[Case] = [
         TODAY,
         {
             "projects": [project()],
-            "ledger": [line("K1", p, payroll_net_fen=1_000_000) for p in ("2025-07", "2025-08", "2025-09")],
+            "ledger": [line(1, p, payroll_net_fen=1_000_000) for p in ("2025-07", "2025-08", "2025-09")],
             # Balance 2,000,000: at a shortfall of 500,000 a period it lasts four months.
             "accounts": [{"project_code": "P1", "inflow_fen": 4_000_000, "paid_from_account_fen": 2_000_000}],
             "inflow_months": [
@@ -645,7 +641,7 @@ CASES: list[Case] = [
         TODAY,
         {
             "projects": [project()],
-            "ledger": [line("K1", payroll_net_fen=1_000_000)],
+            "ledger": [line(1, payroll_net_fen=1_000_000)],
             "accounts": [{"project_code": "P1", "inflow_fen": 2_500_000, "paid_from_account_fen": 1_000_000}],
             "inflow_months": [
                 {"project_code": "P1", "month": "2025-08", "inflow_fen": 2_000_000},
@@ -659,7 +655,7 @@ CASES: list[Case] = [
         TODAY,
         {
             "projects": [project()],
-            "ledger": [line("K1", payroll_net_fen=1_000_000)],
+            "ledger": [line(1, payroll_net_fen=1_000_000)],
             "accounts": [{"project_code": "P1", "inflow_fen": 1_000_000, "paid_from_account_fen": 1_000_000}],
             "inflow_months": [{"project_code": "P1", "month": "2025-09", "inflow_fen": 1_000_000}],
         },
@@ -670,7 +666,7 @@ CASES: list[Case] = [
         TODAY,
         {
             "projects": [project()],
-            "ledger": [line("K1", payroll_net_fen=1_000_000)],
+            "ledger": [line(1, payroll_net_fen=1_000_000)],
             "accounts": [{"project_code": "P1", "inflow_fen": 100_000, "paid_from_account_fen": 900_000}],
             "inflow_months": [{"project_code": "P1", "month": "2025-09", "inflow_fen": 100_000}],
         },
@@ -683,8 +679,7 @@ CASES: list[Case] = [
             "projects": [project()],
             # Five periods due; only the last three months' inflows were reported (an older account).
             "ledger": [
-                line("K1", p, payroll_net_fen=1_000_000)
-                for p in ("2025-05", "2025-06", "2025-07", "2025-08", "2025-09")
+                line(1, p, payroll_net_fen=1_000_000) for p in ("2025-05", "2025-06", "2025-07", "2025-08", "2025-09")
             ],
             "accounts": [{"project_code": "P1", "inflow_fen": 2_700_000, "paid_from_account_fen": 4_500_000}],
             "inflow_months": [
@@ -700,7 +695,7 @@ CASES: list[Case] = [
         TODAY,
         {
             "projects": [project()],
-            "ledger": [line("K1", payroll_net_fen=300_000), line("K2", payroll_net_fen=300_000)],
+            "ledger": [line(1, payroll_net_fen=300_000), line(2, payroll_net_fen=300_000)],
             "accounts": [{"project_code": "P1", "inflow_fen": 1_000_000, "paid_from_account_fen": 500_000}],
         },
         {"P1": {"workers": 2, "amount_fen": 100_000, "ev_balance_fen": 500_000, "ev_next_payroll_fen": 600_000}},
@@ -711,7 +706,7 @@ CASES: list[Case] = [
         TODAY,
         {
             "projects": [project()],
-            "ledger": [line("K1", payroll_net_fen=300_000), line("K2", payroll_net_fen=300_000)],
+            "ledger": [line(1, payroll_net_fen=300_000), line(2, payroll_net_fen=300_000)],
             "accounts": [{"project_code": "P1", "inflow_fen": 100_000, "paid_from_account_fen": 500_000}],
         },
     ),
@@ -721,7 +716,7 @@ CASES: list[Case] = [
         TODAY,
         {
             "projects": [project()],
-            "ledger": [line("K1", payroll_net_fen=300_000), line("K2", payroll_net_fen=300_000)],
+            "ledger": [line(1, payroll_net_fen=300_000), line(2, payroll_net_fen=300_000)],
             "accounts": [{"project_code": "P1", "inflow_fen": 1_100_000, "paid_from_account_fen": 500_000}],
         },
     ),
@@ -766,7 +761,7 @@ CASES: list[Case] = [
             "unregistered": [
                 {
                     "project_code": "P1",
-                    "person_key": "U1",
+                    "person_id": 101,
                     "id_masked": "u1",
                     "first_seen_on": "2025-10-01",
                     "last_seen_on": "2025-10-09",
@@ -784,7 +779,7 @@ CASES: list[Case] = [
             "unregistered": [
                 {
                     "project_code": "P1",
-                    "person_key": "U1",
+                    "person_id": 101,
                     "first_seen_on": "2025-10-01",
                     "last_seen_on": "2025-10-08",
                     "days": 4,
@@ -798,7 +793,7 @@ CASES: list[Case] = [
         TODAY,
         {
             "projects": [project()],
-            "employments": [employment(f"K{i:02d}", contract_signed=i >= 2) for i in range(20)],
+            "employments": [employment(i, contract_signed=i >= 2) for i in range(20)],
         },
         {"P1": {"severity": "low", "workers": 2, "ev_unsigned_pct": 10}},
     ),
@@ -808,8 +803,8 @@ CASES: list[Case] = [
         TODAY,
         {
             "projects": [project()],
-            "employments": [employment(f"K{i:02d}", contract_signed=i >= 1) for i in range(20)]
-            + [employment("K99", contract_signed=False, end_date="2025-10-14")],
+            "employments": [employment(i, contract_signed=i >= 1) for i in range(20)]
+            + [employment(99, contract_signed=False, end_date="2025-10-14")],
         },
     ),
     Case(
@@ -818,7 +813,7 @@ CASES: list[Case] = [
         TODAY,
         {
             "projects": [project()],
-            "employments": [employment("K1")],
+            "employments": [employment(1)],
             "project_days": days("2025-10-01", "2025-10-08", 5),
         },
         {"P1": {"severity": "low", "workers": 1, "ev_last_attended_on": D(2025, 10, 8)}},
@@ -829,7 +824,7 @@ CASES: list[Case] = [
         TODAY,
         {
             "projects": [project()],
-            "employments": [employment("K1")],
+            "employments": [employment(1)],
             "project_days": days("2025-10-01", "2025-10-09", 5),
         },
     ),
@@ -838,13 +833,13 @@ CASES: list[Case] = [
         "RN03",
         "on_the_last_day_of_the_festival_season",
         "2026-03-09",
-        {"projects": [project()], "employments": [employment("K1")]},
+        {"projects": [project()], "employments": [employment(1)]},
     ),
     Case(
         "RN03",
         "the_day_after_the_festival_season",
         "2026-03-10",
-        {"projects": [project()], "employments": [employment("K1")]},
+        {"projects": [project()], "employments": [employment(1)]},
         {"P1": {"workers": 1, "ev_last_attended_on": None}},
     ),
     Case("RN04", "no_labour_manager", TODAY, {"projects": [project(labor_manager="")]}, {"P1": {"severity": "low"}}),
@@ -879,7 +874,7 @@ CASES: list[Case] = [
             "project_days": PS01_DAYS,
             "accounts": PS01_ACCOUNT,
             "inflow_months": PS01_INFLOW_MONTHS,
-            "ledger": [line("K1", "2025-08", pay_day=15, payroll_net_fen=100_000, payroll_confirmed=True)],
+            "ledger": [line(1, "2025-08", pay_day=15, payroll_net_fen=100_000, payroll_confirmed=True)],
         },
         {
             "P1": {
@@ -903,7 +898,7 @@ CASES: list[Case] = [
             "inflow_months": PS01_INFLOW_MONTHS,
             "ledger": [
                 line(
-                    "K1",
+                    1,
                     "2025-08",
                     pay_day=15,
                     payroll_net_fen=100_000,
@@ -1092,7 +1087,7 @@ def test_details_name_workers_by_masked_id_under_found_subjects(case: Case, cont
     schema = expr.schema()
     assert schema.names[0] == "subject_id"
     assert str(schema["amount_fen"]) == "int64"
-    assert "person_key" not in schema.names
+    assert "person_id" not in schema.names and "person_key" not in schema.names
     rows = run_details(rule, ctx)
     assert rows, "a finding with details lists at least one row"
     assert {r["subject_id"] for r in rows} <= set(case.expect)
@@ -1152,7 +1147,7 @@ def test_wp02_details_list_the_late_periods(contexts: dict[str, Context]) -> Non
 def test_wp09_names_the_person_only_by_masked_id(contexts: dict[str, Context]) -> None:
     rows = run_details(RULES["WP09"], contexts["WP09-over_fifty_thousand_yuan_in_a_month_on_two_projects"])
     assert {r["worker"] for r in rows} == {"350102********101X"}
-    assert all("K1" not in map(str, r.values()) for r in rows)
+    assert all("person_id" not in r and "person_key" not in r for r in rows)
 
 
 def test_wp01_due_date_moves_before_the_spring_festival(contexts: dict[str, Context]) -> None:
@@ -1169,9 +1164,9 @@ def test_rn03_and_ps01_are_silent_in_the_festival_season() -> None:
     ctx = make_context(
         "2026-02-20",
         projects=[project()],
-        employments=[employment("K1")],
+        employments=[employment(1)],
         project_days=days("2026-01-16", "2026-02-12", 10),
-        ledger=[line("K1", "2025-12", pay_day=15, payroll_net_fen=100_000)],
+        ledger=[line(1, "2025-12", pay_day=15, payroll_net_fen=100_000)],
     )
     assert run_find(RULES["RN03"], ctx) == []
     assert run_find(RULES["PS01"], ctx) == []

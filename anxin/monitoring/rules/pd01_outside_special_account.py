@@ -63,7 +63,7 @@ class OutsideSpecialAccount(Rule):
     def find(self, ctx: Context) -> ir.Table:
         periods = offending_periods(ctx)
         rows = paid_outside(ctx)
-        workers = rows.group_by(["project_code", "period"]).aggregate(workers=rows.person_key.nunique())
+        workers = rows.group_by(["project_code", "period"]).aggregate(workers=rows.person_id.nunique())
         found = periods.left_join(
             workers, (periods.project_code == workers.project_code) & (periods.period == workers.period)
         ).select(periods, workers=ibis.coalesce(workers.workers, 0))

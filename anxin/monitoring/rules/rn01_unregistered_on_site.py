@@ -31,7 +31,7 @@ class UnregisteredOnSite(Rule):
     def find(self, ctx: Context) -> ir.Table:
         u = recent(ctx)
         per_project = u.group_by("project_code").aggregate(
-            workers=u.person_key.nunique(),
+            workers=u.person_id.nunique(),
             days=u.days.sum(),
             first_seen_on=u.first_seen_on.min(),
             last_seen_on=u.last_seen_on.max(),

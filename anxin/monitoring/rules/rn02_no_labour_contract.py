@@ -24,7 +24,7 @@ def projects_without_contracts(ctx: Context) -> ir.Table:
     per_project = e.group_by("project_code").aggregate(
         employments=e.count(),
         unsigned=e.is_unsigned.cast("int64").sum(),
-        workers=e.person_key.nunique(where=e.is_unsigned),
+        workers=e.person_id.nunique(where=e.is_unsigned),
         employers=e.employer_uscc.nunique(where=e.is_unsigned),
     )
     return per_project.filter(per_project.unsigned * 100 > ctx.params["max_unsigned_pct"] * per_project.employments)

@@ -38,7 +38,7 @@ class AttendanceNotRecorded(Rule):
         projects = active_projects(ctx)
         projects = projects.filter(projects.start_date <= window_start).select("project_code")
         employed = current_employments(ctx)
-        employed = employed.group_by("project_code").aggregate(workers=employed.person_key.nunique())
+        employed = employed.group_by("project_code").aggregate(workers=employed.person_id.nunique())
         days = ctx["project_days"]
         days = days.filter((days.headcount > 0) & (days.day <= ctx.day))
         last_attended = days.group_by("project_code").aggregate(last_attended_on=days.day.max())

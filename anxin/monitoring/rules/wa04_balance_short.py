@@ -50,7 +50,7 @@ class BalanceShort(Rule):
         ledger = ledger.filter(ledger.period == period)
         ledger = ledger.mutate(due_fen=amount_due(ledger))
         estimate = ledger.group_by("project_code").aggregate(
-            next_payroll_fen=ledger.due_fen.sum(), workers=ledger.person_key.nunique(where=ledger.due_fen.notnull())
+            next_payroll_fen=ledger.due_fen.sum(), workers=ledger.person_id.nunique(where=ledger.due_fen.notnull())
         )
         projects = active_projects(ctx)
         projects = projects.filter(~is_blank(projects.wage_account_no)).select("project_code")

@@ -46,7 +46,7 @@ class WagesOverdue(Rule):
     def find(self, ctx: Context) -> ir.Table:
         owed = arrears(ctx)
         per_project = owed.group_by("project_code").aggregate(
-            workers=owed.person_key.nunique(),
+            workers=owed.person_id.nunique(),
             amount_fen=owed.owed_fen.sum(),
             ev_periods=owed.period.nunique(),
             ev_first_period=owed.period.min(),

@@ -73,7 +73,7 @@ class PaidLateRepeatedly(Rule):
     def find(self, ctx: Context) -> ir.Table:
         late = late_worker_periods(ctx)
         per_project = late.group_by("project_code").aggregate(
-            workers=late.person_key.nunique(),
+            workers=late.person_id.nunique(),
             amount_fen=late.due_fen.sum(),
             late_periods=late.period.nunique(),
             first_late_period=late.period.min(),

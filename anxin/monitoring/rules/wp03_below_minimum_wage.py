@@ -79,7 +79,7 @@ class BelowMinimumWage(Rule):
     def find(self, ctx: Context) -> ir.Table:
         low = below_minimum(ctx)
         per_project = low.group_by("project_code").aggregate(
-            workers=low.person_key.nunique(),
+            workers=low.person_id.nunique(),
             amount_fen=low.shortfall_fen.sum(),
             region_code=low.region_code.max(),
             monthly_min_fen=low.monthly_fen.max(),

@@ -36,7 +36,7 @@ class AttendedNotOnPayroll(Rule):
     def find(self, ctx: Context) -> ir.Table:
         missing = missing_payroll(ctx)
         per_project = missing.group_by("project_code").aggregate(
-            workers=missing.person_key.nunique(),
+            workers=missing.person_id.nunique(),
             amount_fen=missing.due_fen.sum(),
             worker_periods=missing.count(),
             days_attended=missing.days_attended.sum(),

@@ -30,7 +30,7 @@ class PaidNotAttended(Rule):
     def find(self, ctx: Context) -> ir.Table:
         paid = paid_without_attendance(ctx)
         per_project = paid.group_by("project_code").aggregate(
-            workers=paid.person_key.nunique(),
+            workers=paid.person_id.nunique(),
             amount_fen=paid.paid_fen.sum(),
             worker_periods=paid.count(),
             payments=paid.count_payments.sum(),

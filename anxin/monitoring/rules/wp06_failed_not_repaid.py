@@ -26,7 +26,7 @@ def open_failures(ctx: Context) -> ir.Table:
 @kept("WP06.open")
 def open_worker_periods(ctx: Context) -> ir.Table:
     failed = open_failures(ctx)
-    return failed.group_by(["project_code", "person_key", "period"]).aggregate(
+    return failed.group_by(["project_code", "person_id", "period"]).aggregate(
         worker=failed.id_masked.max(),
         amount_fen=failed.amount_fen.max(),
         transfers=failed.count(),
@@ -47,7 +47,7 @@ class FailedNotRepaid(Rule):
     def find(self, ctx: Context) -> ir.Table:
         wp = open_worker_periods(ctx)
         per_project = wp.group_by("project_code").aggregate(
-            workers=wp.person_key.nunique(),
+            workers=wp.person_id.nunique(),
             amount_fen=wp.amount_fen.sum(),
             transfers=wp.transfers.sum(),
             worker_periods=wp.count(),

@@ -80,7 +80,7 @@ class PayrollNotConfirmed(Rule):
             last_period=periods.period.max(),
         )
         lines = unconfirmed_lines(ctx)
-        workers = lines.group_by("project_code").aggregate(workers=lines.person_key.nunique())
+        workers = lines.group_by("project_code").aggregate(workers=lines.person_id.nunique())
         found = per_project.left_join(workers, per_project.project_code == workers.project_code)
         return finding(
             found,

@@ -30,7 +30,7 @@ class PaidToOtherCard(Rule):
     def find(self, ctx: Context) -> ir.Table:
         paid = mismatches(ctx)
         per_project = paid.group_by("project_code").aggregate(
-            workers=paid.person_key.nunique(),
+            workers=paid.person_id.nunique(),
             amount_fen=paid.amount_fen.sum(),
             payments=paid.count(),
             cards=paid.card_last4.nunique(),

@@ -45,9 +45,9 @@ def flagged_people(ctx: Context) -> ir.Table:
         # (at most) 12 months means some month over a twelfth of it. A filter on the amounts cuts
         # 12 months of a province's person-months (11 M rows) to a few people before grouping.
         high = pm.filter((pm.paid_fen > month_limit) | (pm.paid_fen * 12 > year_limit))
-        pm = pm.semi_join(high.select("person_key").distinct(), "person_key")
+        pm = pm.semi_join(high.select("person_id").distinct(), "person_id")
     over_month = pm.paid_fen > month_limit
-    people = pm.group_by("person_key").aggregate(
+    people = pm.group_by("person_id").aggregate(
         total_fen=pm.paid_fen.sum(),
         max_month_fen=pm.paid_fen.max(),
         months_over=over_month.cast("int64").sum(),
@@ -62,7 +62,7 @@ def flagged_people(ctx: Context) -> ir.Table:
         ibis.cases(*[(people.last_month_over == m, lit_date(month_last_day(m))) for m in months]), ctx.day
     )
     return people.select(
-        "person_key",
+        "person_id",
         "total_fen",
         "max_month_fen",
         "months_over",
@@ -78,18 +78,18 @@ def paying_rows(ctx: Context) -> ir.Table:
     people = flagged_people(ctx)
     ledger = ctx["ledger"]
     # Their rows first (a semi-join probes the ledger by key alone), then the spans.
-    ledger = ledger.filter(ledger.paid_fen > 0).semi_join(people.select("person_key").view(), "person_key")
+    ledger = ledger.filter(ledger.paid_fen > 0).semi_join(people.select("person_id").view(), "person_id")
     joined = ledger.join(
         people,
         [
-            ledger.person_key == people.person_key,
+            ledger.person_id == people.person_id,
             ledger.first_paid_on <= people.span_end,
             ledger.last_paid_on >= people.span_start,
         ],
     )
     return joined.select(
         ledger.project_code,
-        ledger.person_key,
+        ledger.person_id,
         ledger.id_masked,
         ledger.period,
         ledger.paid_fen,
@@ -114,10 +114,10 @@ class ImplausiblePay(Rule):
     def find(self, ctx: Context) -> ir.Table:
         rows = paying_rows(ctx)
         per_project = rows.group_by("project_code").aggregate(
-            workers=rows.person_key.nunique(),
+            workers=rows.person_id.nunique(),
             amount_fen=rows.paid_fen.sum(),
-            people_over_year_limit=rows.person_key.nunique(where=rows.over_year),
-            people_over_month_limit=rows.person_key.nunique(where=rows.months_over > 0),
+            people_over_year_limit=rows.person_id.nunique(where=rows.over_year),
+            people_over_month_limit=rows.person_id.nunique(where=rows.months_over > 0),
             max_month_fen=rows.max_month_fen.max(),
             max_12_months_fen=rows.total_fen.max(),
             first_period=rows.period.min(),
@@ -139,7 +139,7 @@ class ImplausiblePay(Rule):
 
     def details(self, ctx: Context) -> ir.Table:
         rows = paying_rows(ctx)
-        per_person = rows.group_by(["project_code", "person_key"]).aggregate(
+        per_person = rows.group_by(["project_code", "person_id"]).aggregate(
             worker=rows.id_masked.max(),
             amount_fen=rows.paid_fen.sum(),
             periods=rows.period.nunique(),
