@@ -4,9 +4,9 @@ Rules never read raw event partitions. They read:
 - the registry as it was on D (``projects``, ``enterprises``, ``employments``, ``people``)
   and the reference data in force on D (``min_wages``: each county's monthly minimum wage);
 - the daily *state* as of D, small aggregates that the daily run keeps up to date
-  (``ledger``, ``project_days``, ``accounts``, ``inflow_months``, ``failed_payments``,
-  ``card_mismatches``, ``person_months``, ``employer_months``, ``lawsuits``,
-  ``unregistered``);
+  (``ledger`` and its sums by project and period ``ledger_periods``, ``project_days``,
+  ``accounts``, ``inflow_months``, ``failed_payments``, ``card_mismatches``,
+  ``person_months``, ``employer_months``, ``lawsuits``, ``unregistered``);
 - ``attendance_today`` (the day's attendance, for RN01) and ``lead_cases`` (LD01);
 - ``calendar`` (every day with ``is_working_day``) and ``due_dates`` (when each
   (period, pay_day) falls due and when unpaid wages of it become arrears).
@@ -95,6 +95,27 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("first_paid_on", D),
             ("last_paid_on", D),
             ("paid_full_on", D),  # the day successful payments first reached the amount due
+        ]
+    ),
+    # The ledger summed by project, period and pay day (``rules.base.ledger_periods``): counts and
+    # sums of the worker-periods that the rules judging whole project-periods filter on.
+    "ledger_periods": pa.schema(
+        [
+            ("project_code", S),
+            ("period", S),
+            ("pay_day", I),
+            ("rows_due", I),  # worker-periods with a known amount due
+            ("due_fen", I),
+            ("rows_due_positive", I),  # … with more than nothing due
+            ("last_paid_full_on", D),  # of those, the latest day one was paid in full
+            ("rows_unpaid", I),  # … of those, not paid in full
+            ("rows_owed", I),  # paid less than the amount due
+            ("payroll_lines", I),
+            ("payroll_unconfirmed", I),
+            ("payroll_unconfirmed_fen", I),
+            ("rows_paid", I),  # with a successful payment
+            ("paid_fen", I),  # of those, paid in all
+            ("paid_other_fen", I),  # … and paid outside the special account
         ]
     ),
     # Headcount on site per project and day, kept for the last 35 days.

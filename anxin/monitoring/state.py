@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from anxin.core.crypto import person_ids
 from anxin.monitoring.engine import AS_OF, Engine
-from anxin.monitoring.rules.base import amount_due
+from anxin.monitoring.rules.base import amount_due, ledger_periods
 from anxin.monitoring.schema import SCHEMAS
 
 #: State tables kept between runs (the rules read them under the same names).
@@ -40,6 +40,7 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
     name: SCHEMAS[name]
     for name in (
         "ledger",
+        "ledger_periods",
         "project_days",
         "accounts",
         "inflow_months",
@@ -55,7 +56,7 @@ STATE_SCHEMAS: dict[str, pa.Schema] = {
 #: Tables stored one file per part (``ledger.2025-06.parquet``): a day's events touch one or two
 #: periods (months), so only those parts are re-aggregated and rewritten; the others are kept as
 #: they are (hard-linked from the previous snapshot).
-PARTITIONED = {"ledger": "period", "person_months": "month"}
+PARTITIONED = {"ledger": "period", "ledger_periods": "period", "person_months": "month"}
 
 #: Tables a snapshot written by an earlier version held under another name, with more rows per
 #: key (``person_project_months``: by project too). Read in their place and merged whole once,
@@ -645,4 +646,27 @@ def advance(
                     new.tables[stem] = kept
     if timings is not None:
         timings["advance retention of kept parts"] = time.perf_counter() - started
+
+    # The ledger's sums by project and period, part for part: summed anew for the parts written
+    # today, carried with the ledger parts carried (summed from them if the snapshot had none).
+    started = time.perf_counter()
+    sums_before = previous.parts("ledger_periods") or {}
+    written = [table for stem, table in new.tables.items() if stem.startswith("ledger.")]
+    unsummed = []
+    for stem, path in list(new.carried.items()):
+        if stem.startswith("ledger."):
+            part = stem.partition(".")[2]
+            if part in sums_before:
+                new.carried[f"ledger_periods.{part}"] = sums_before[part]
+            else:
+                unsummed.append(path)
+    sources = [engine.table(pa.concat_tables(written), "state_ledger_written")] if written else []
+    if unsummed:
+        sources.append(engine.read_parquet(unsummed, STATE_SCHEMAS["ledger"], "prev_ledger_unsummed"))
+    if sources:
+        ledger_rows = sources[0] if len(sources) == 1 else ibis.union(*sources, distinct=False)
+        sums = engine.execute(_cast(ledger_periods(ledger_rows), STATE_SCHEMAS["ledger_periods"]), as_of)
+        new.tables.update(split_parts("ledger_periods", sums))
+    if timings is not None:
+        timings["advance ledger_periods"] = time.perf_counter() - started
     return new

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from anxin.core.calendar import UnknownCalendarYear, WorkingCalendar, first_arrears_date, pay_due_date
 from anxin.monitoring.engine import AS_OF
-from anxin.monitoring.rules.base import Context, Rule
+from anxin.monitoring.rules.base import Context, Rule, ledger_periods
 from anxin.monitoring.schema import SCHEMAS
 
 GRACE_WORKING_DAYS = 3
@@ -80,6 +80,8 @@ def make_context(as_of: dt.date | str, params: dict[str, Any] | None = None, **t
     con = ibis.duckdb.connect()
     exprs = {}
     for name, schema in SCHEMAS.items():
+        if name == "ledger_periods" and name not in tables:
+            continue  # the ledger's sums: derived from it below, as the daily state does
         if name in tables:
             data = arrow_table(name, tables[name])
         elif name in ("calendar", "due_dates"):
@@ -89,6 +91,9 @@ def make_context(as_of: dt.date | str, params: dict[str, Any] | None = None, **t
         # a view over the Arrow table: much faster to set up than CREATE TABLE for tiny fixtures
         con.con.register(name, data)
         exprs[name] = con.table(name)
+    if "ledger_periods" not in exprs:
+        con.con.register("ledger_periods", ledger_periods(exprs["ledger"]).to_pyarrow().cast(SCHEMAS["ledger_periods"]))
+        exprs["ledger_periods"] = con.table("ledger_periods")
     return Context(as_of=as_of, tables=exprs, params=dict(params or {}))
 
 

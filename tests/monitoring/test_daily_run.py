@@ -198,7 +198,11 @@ def test_a_snapshot_links_the_parts_a_day_did_not_touch_and_snapshots_of_earlier
 
     # A snapshot written before people were ``person_id``: the hex pseudonym in its place, whose
     # first 16 digits are the id (the rest here a filler). Opened, it is upgraded file by file.
+    # And before the ledger's sums were kept: they are summed from the ledger parts carried.
     state = _state(day)
+    assert state["ledger_periods"] == _ledger_sums(day)
+    for path in before.glob("ledger_periods.*.parquet"):
+        path.unlink()
     upgraded, tmp_file = 0, before / "rewritten.tmp"
     for path in sorted(before.glob("*.parquet")):
         table = pq.read_table(path)
@@ -222,11 +226,33 @@ def _state(day: dt.date) -> dict[str, list[dict]]:
     import pyarrow.parquet as pq
 
     out: dict[str, list[dict]] = {}
-    for name in ("ledger", "accounts", "inflow_months", "person_months", "project_days", "unregistered"):
+    for name in (
+        "ledger",
+        "ledger_periods",
+        "accounts",
+        "inflow_months",
+        "person_months",
+        "project_days",
+        "unregistered",
+    ):
         files = sorted(state_dir(day).glob(f"{name}.parquet")) or sorted(state_dir(day).glob(f"{name}.*.parquet"))
         rows = [r for f in files for r in pq.read_table(f).to_pylist()]
         out[name] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str))
     return out
+
+
+def _ledger_sums(day: dt.date) -> list[dict]:
+    """``ledger_periods`` summed afresh from the whole ledger of a day's snapshot (sorted like ``_state``)."""
+    import ibis
+    import pyarrow.parquet as pq
+
+    from anxin.monitoring.rules.base import ledger_periods
+    from anxin.monitoring.schema import SCHEMAS
+
+    ledger = pa.concat_tables(pq.read_table(f) for f in sorted(state_dir(day).glob("ledger.*.parquet")))
+    con = ibis.duckdb.connect()
+    rows = ledger_periods(con.create_table("ledger", ledger)).to_pyarrow().cast(SCHEMAS["ledger_periods"]).to_pylist()
+    return sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str))
 
 
 @pytest.mark.slow

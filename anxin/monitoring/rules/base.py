@@ -177,6 +177,51 @@ def amount_due(ledger: ir.Table) -> ir.IntegerColumn:
     return ibis.coalesce(ledger.payroll_net_fen, estimated).cast("int64")
 
 
+def ledger_periods(ledger: ir.Table) -> ir.Table:
+    """The ledger summed by project, period and pay day: what the rules that judge whole
+    project-periods (WP01, WP02, WP07, PD01, WA03, WA04) first look at, a few rows per project
+    instead of one per worker. The due date depends only on the period and the pay day, so each
+    row of it falls due on one day; each count and sum is over the worker-periods a rule would
+    filter on its own (``schema.SCHEMAS["ledger_periods"]``). The daily state keeps it beside
+    the ledger, part by part (``state.advance``), and the tests' contexts derive it the same way."""
+    due = amount_due(ledger)
+    t = ledger.mutate(_due=due)
+    positive = t._due > 0
+    unconfirmed = t.payroll_net_fen.notnull() & ~ibis.coalesce(t.payroll_confirmed, False)
+    paid = t.paid_fen > 0
+
+    def rows(condition: ir.BooleanValue) -> ir.IntegerScalar:
+        return ibis.cases((condition, 1), else_=0).sum().cast("int64")
+
+    return t.group_by(["project_code", "period", "pay_day"]).aggregate(
+        rows_due=t._due.count().cast("int64"),
+        due_fen=t._due.sum(),
+        rows_due_positive=rows(positive),
+        last_paid_full_on=t.paid_full_on.max(where=positive),
+        rows_unpaid=rows(positive & t.paid_full_on.isnull() & (ibis.coalesce(t.paid_fen, 0) < t._due)),
+        rows_owed=rows(t._due.notnull() & (t.paid_fen < t._due)),
+        payroll_lines=t.payroll_net_fen.count().cast("int64"),
+        payroll_unconfirmed=rows(unconfirmed),
+        payroll_unconfirmed_fen=t.payroll_net_fen.sum(where=unconfirmed),
+        rows_paid=rows(paid),
+        paid_fen=t.paid_fen.sum(where=paid),
+        paid_other_fen=ibis.coalesce(t.paid_other_fen, 0).sum(where=paid),
+    )
+
+
+def periods_due(ctx: Context, default_pay_day: int) -> ir.Table:
+    """``ledger_periods`` with ``due_on`` and ``arrears_on`` of each row (by its pay day, else
+    ``default_pay_day``), as ``with_due`` gives them to the worker-periods."""
+    periods, dues = ctx["ledger_periods"], ctx["due_dates"]
+
+    def build() -> ir.Table:
+        t = periods.mutate(effective_pay_day=ibis.coalesce(periods.pay_day, ibis.literal(default_pay_day, "int64")))
+        joined = t.join(dues, [t.period == dues.period, t.effective_pay_day == dues.pay_day], how="left")
+        return joined.select(*periods.columns, due_on=dues.due_on, arrears_on=dues.arrears_on)
+
+    return _shared((periods, dues), ("periods_due", default_pay_day), build)
+
+
 #: Expressions that several rules build the same way (``with_due``, ``due_passed``), by the very
 #: table objects they read (identity, not equality: equal names may be tables of another backend):
 #: building an Ibis expression costs more than compiling it, and several rules share them.

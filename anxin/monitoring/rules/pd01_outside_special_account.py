@@ -20,8 +20,8 @@ from anxin.monitoring.rules.base import (
     finding,
     kept,
     latest_periods,
+    periods_due,
     register,
-    with_due,
     with_due_of,
 )
 
@@ -34,10 +34,12 @@ def _paid(ctx: Context, ledger: ir.Table) -> ir.Table:
 @kept("PD01.periods")
 def offending_periods(ctx: Context) -> ir.Table:
     """Project-periods of the window whose share paid outside the special account is too high
-    (from the ledger's narrow columns; the workers paid outside are fetched for them alone)."""
-    ledger = _paid(ctx, with_due(ctx, ctx.params["default_pay_day"]))
-    periods = ledger.group_by(["project_code", "period"]).aggregate(
-        paid_fen=ledger.paid_fen.sum(), paid_other_fen=ibis.coalesce(ledger.paid_other_fen, 0).sum()
+    (from the ledger's sums by project and period; the workers paid outside are fetched for
+    them alone)."""
+    p = periods_due(ctx, ctx.params["default_pay_day"])
+    p = p.filter((p.rows_paid > 0) & (p.due_on < ctx.day))
+    periods = p.group_by(["project_code", "period"]).aggregate(
+        paid_fen=p.paid_fen.sum(), paid_other_fen=p.paid_other_fen.sum()
     )
     window = latest_periods(periods, ctx.params["window_periods"])
     found = window.filter(window.paid_other_fen * 100 > ctx.params["max_other_pct"] * window.paid_fen)

@@ -32,9 +32,9 @@ from anxin.monitoring.rules.base import (
     Context,
     Rule,
     active_projects,
-    due_passed,
     finding,
     latest_periods,
+    periods_due,
     register,
 )
 
@@ -49,11 +49,11 @@ class UnderFunded(Rule):
 
     def find(self, ctx: Context) -> ir.Table:
         pct = ctx.params["min_cover_pct"]
-        ledger = due_passed(ctx, ctx.params["default_pay_day"])
-        # One pass over the ledger (kept: a few rows per project), then the totals from it.
+        p = periods_due(ctx, ctx.params["default_pay_day"])
+        p = p.filter(p.due_on.notnull() & (p.due_on < ctx.day) & (p.rows_due > 0))
+        # The amount due per project-period past due (kept: a few rows per project), then the totals.
         periods = ctx.kept(
-            "WA03.periods",
-            lambda: ledger.group_by(["project_code", "period"]).aggregate(due_fen=ledger.due_fen.sum()),
+            "WA03.periods", lambda: p.group_by(["project_code", "period"]).aggregate(due_fen=p.due_fen.sum())
         )
         due = periods.group_by("project_code").aggregate(
             due_fen=periods.due_fen.sum(), first_period=periods.period.min(), last_period=periods.period.max()

@@ -26,7 +26,6 @@ from anxin.monitoring.rules.base import (
     Context,
     Rule,
     active_projects,
-    amount_due,
     finding,
     is_blank,
     last_complete_month,
@@ -46,11 +45,10 @@ class BalanceShort(Rule):
 
     def find(self, ctx: Context) -> ir.Table:
         period = last_complete_month(ctx.as_of)
-        ledger = ctx["ledger"]
-        ledger = ledger.filter(ledger.period == period)
-        ledger = ledger.mutate(due_fen=amount_due(ledger))
-        estimate = ledger.group_by("project_code").aggregate(
-            next_payroll_fen=ledger.due_fen.sum(), workers=ledger.person_id.nunique(where=ledger.due_fen.notnull())
+        sums = ctx["ledger_periods"]  # the ledger's sums: worker-periods with a known amount due counted
+        sums = sums.filter(sums.period == period)
+        estimate = sums.group_by("project_code").aggregate(
+            next_payroll_fen=sums.due_fen.sum(), workers=sums.rows_due.sum()
         )
         projects = active_projects(ctx)
         projects = projects.filter(~is_blank(projects.wage_account_no)).select("project_code")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, kept, register, with_due, with_due_of
+from anxin.monitoring.rules.base import Context, Rule, kept, periods_due, register, with_due_of
 
 
 def _owed(ctx: Context, ledger: ir.Table) -> ir.Table:
@@ -22,8 +22,9 @@ def _owed(ctx: Context, ledger: ir.Table) -> ir.Table:
 
 @kept("WP01.periods")
 def periods_in_arrears(ctx: Context) -> ir.Table:
-    """The project-periods with arrears (from the ledger's narrow columns)."""
-    owed = _owed(ctx, with_due(ctx, ctx.params["default_pay_day"]))
+    """The project-periods with arrears (from the ledger's sums by project and period)."""
+    p = periods_due(ctx, ctx.params["default_pay_day"])
+    owed = p.filter((p.rows_owed > 0) & (p.arrears_on <= ctx.day))
     return owed.select("project_code", "period").distinct()
 
 

@@ -19,10 +19,10 @@ import ibis.expr.types as ir
 from anxin.monitoring.rules.base import (
     Context,
     Rule,
-    due_passed,
     finding,
     kept,
     latest_periods,
+    periods_due,
     register,
     with_due_of,
 )
@@ -44,9 +44,13 @@ def _judged(ctx: Context, ledger: ir.Table) -> ir.Table:
 @kept("WP02.periods")
 def late_periods(ctx: Context) -> ir.Table:
     """The late periods of the window of each project late often enough (a few rows, worked
-    out from the ledger's narrow columns; the worker-periods are fetched for them alone)."""
-    ledger = _judged(ctx, due_passed(ctx, ctx.params["default_pay_day"]))
-    periods = ledger.group_by(["project_code", "period"]).aggregate(is_late=ledger.is_late.any())
+    out from the ledger's sums by project and period; the worker-periods are fetched for them
+    alone). A project-period is late when a worker-period of it is: one still not paid in
+    full, or the last one paid in full paid after the due date (one due date per pay day)."""
+    p = periods_due(ctx, ctx.params["default_pay_day"])
+    p = p.filter(p.due_on.notnull() & (p.due_on < ctx.day) & (p.rows_due_positive > 0))
+    p = p.mutate(is_late=(p.rows_unpaid > 0) | ibis.coalesce(p.last_paid_full_on > p.due_on, False))
+    periods = p.group_by(["project_code", "period"]).aggregate(is_late=p.is_late.any())
     window = latest_periods(periods, ctx.params["window_periods"])
     late = window.filter(window.is_late).select("project_code", "period")
     per_project = late.group_by("project_code").aggregate(late_periods=late.period.count())

@@ -16,10 +16,10 @@ import ibis.expr.types as ir
 from anxin.monitoring.rules.base import (
     Context,
     Rule,
-    due_passed,
     finding,
     kept,
     latest_periods,
+    periods_due,
     register,
     with_due_of,
 )
@@ -39,12 +39,13 @@ def _lines(ctx: Context, ledger: ir.Table) -> ir.Table:
 @kept("WP07.periods")
 def found_periods(ctx: Context) -> ir.Table:
     """The window's periods of each project found, with their lines counted (from the ledger's
-    narrow columns; the lines themselves are fetched for these periods alone)."""
-    lines = _lines(ctx, due_passed(ctx, ctx.params["default_pay_day"]))
-    periods = lines.group_by(["project_code", "period"]).aggregate(
-        lines=lines.count(),
-        unconfirmed=lines.is_unconfirmed.cast("int64").sum(),
-        amount_fen=lines.payroll_net_fen.sum(where=lines.is_unconfirmed),
+    sums by project and period; the lines themselves are fetched for these periods alone)."""
+    p = periods_due(ctx, ctx.params["default_pay_day"])
+    p = p.filter(p.due_on.notnull() & (p.due_on < ctx.day) & (p.payroll_lines > 0))
+    periods = p.group_by(["project_code", "period"]).aggregate(
+        lines=p.payroll_lines.sum(),
+        unconfirmed=p.payroll_unconfirmed.sum(),
+        amount_fen=p.payroll_unconfirmed_fen.sum(),
     )
     window = latest_periods(periods, ctx.params["window_periods"])
     totals = window.group_by("project_code").aggregate(
