@@ -19,6 +19,7 @@ import duckdb
 from django.conf import settings
 from django.db import transaction
 
+from anxin.core.bulk import insert_objects
 from anxin.evaluation.models import Evaluation
 from anxin.evaluation.scoring import SUB_SCORES, ProjectFinding, RatedProject, round_half_up, score_contractor
 from anxin.lake.registry_export import registry_dir
@@ -139,7 +140,7 @@ def evaluate_day(day: dt.date) -> int:
         )
     with transaction.atomic():
         Evaluation.objects.filter(as_of=day).delete()
-        Evaluation.objects.bulk_create(rows, batch_size=1000)
+        insert_objects(rows)
     return len(rows)
 
 

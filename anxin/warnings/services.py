@@ -29,7 +29,7 @@ from django.db.models import Case as CaseWhen
 from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 
 from anxin.core.audit import record
-from anxin.core.bulk import update_objects
+from anxin.core.bulk import insert_objects, update_objects
 from anxin.core.calendar import WorkingCalendar
 from anxin.core.choices import AuditAction, Role
 from anxin.core.jurisdiction import jurisdiction_of
@@ -191,7 +191,7 @@ def assess_day(day: dt.date) -> dict[str, int]:
     counts = {"raised": 0, "escalated": 0, "closed": 0}
     with transaction.atomic():
         RiskDay.objects.filter(as_of=day).delete()
-        RiskDay.objects.bulk_create(
+        insert_objects(
             [
                 RiskDay(
                     as_of=day,
@@ -204,8 +204,7 @@ def assess_day(day: dt.date) -> dict[str, int]:
                     reasons=list(risk.reasons),
                 )
                 for (kind, sid), risk in sorted(risks.items())
-            ],
-            batch_size=1000,
+            ]
         )
         open_now = {(w.subject_type, w.subject_id): w for w in Warning.objects.open().filter(raised_on__lte=day)}
         to_raise = [key for key, risk in risks.items() if LEVEL_RANK[risk.level] >= MEDIUM and key not in open_now]
