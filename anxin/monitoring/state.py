@@ -293,9 +293,10 @@ def advance(
 
     # Worked out once and shared by the ledger, the headcounts and the unregistered list.
     started = time.perf_counter()
-    attendance = engine.table(
-        engine.execute(employment_on_work_date(att_events, employments), as_of), "state_attendance_employed"
-    )
+    attendance_rows = engine.execute(employment_on_work_date(att_events, employments), as_of)
+    attendance = engine.table(attendance_rows, "state_attendance_employed")
+    work_dates = pc.min_max(attendance_rows["work_date"]).as_py()
+    one_work_date = work_dates["min"] == work_dates["max"]  # the daily flow, when no late rows came
     if timings is not None:
         timings["advance attendance × employments"] = time.perf_counter() - started
     payments = ev["wage_payments"]
@@ -309,18 +310,35 @@ def advance(
     # per key (project, ID, work date) in each day's partition, late rows come from the partitions
     # of other days, and a corrected row is left out above. So days and heads are counted with
     # ``count`` rather than a distinct count (a hash set per group, several times the cost).
-    att_part = attendance.group_by(
-        ["project_code", "person_id", month_of(attendance.work_date).name("period")]
-    ).aggregate(
-        id_masked=attendance.id_masked.max(),
-        employer_uscc=attendance.employer_uscc.argmax(attendance.work_date),
-        wage_type=attendance.wage_type.argmax(attendance.work_date),
-        wage_rate_fen=attendance.wage_rate_fen.argmax(attendance.work_date),
-        pay_day=attendance.pay_day.argmax(attendance.work_date),
-        days_attended=attendance.count(),  # one row per worker, project and day (below)
-        first_attended_on=attendance.work_date.min(),
-        last_attended_on=attendance.work_date.max(),
-    )
+    if one_work_date:
+        # All of one day, so each worker-project-period has one row: its own group (as grouping
+        # would give, for a fraction of the cost of arg_max over 0.7 M groups of one row).
+        att_part = attendance.select(
+            "project_code",
+            "person_id",
+            month_of(attendance.work_date).name("period"),
+            "id_masked",
+            "employer_uscc",
+            "wage_type",
+            "wage_rate_fen",
+            "pay_day",
+            days_attended=ibis.literal(1, "int64"),
+            first_attended_on=attendance.work_date,
+            last_attended_on=attendance.work_date,
+        )
+    else:
+        att_part = attendance.group_by(
+            ["project_code", "person_id", month_of(attendance.work_date).name("period")]
+        ).aggregate(
+            id_masked=attendance.id_masked.max(),
+            employer_uscc=attendance.employer_uscc.argmax(attendance.work_date),
+            wage_type=attendance.wage_type.argmax(attendance.work_date),
+            wage_rate_fen=attendance.wage_rate_fen.argmax(attendance.work_date),
+            pay_day=attendance.pay_day.argmax(attendance.work_date),
+            days_attended=attendance.count(),  # one row per worker, project and day (below)
+            first_attended_on=attendance.work_date.min(),
+            last_attended_on=attendance.work_date.max(),
+        )
     payrolls = ev["payrolls"]
     pay_part = payrolls.group_by(["project_code", "person_id", "period"]).aggregate(
         id_masked=payrolls.id_masked.max(),
