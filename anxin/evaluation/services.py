@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import transaction
 
@@ -55,8 +56,10 @@ def registry_inputs(day: dt.date) -> tuple[list[tuple[str, str, bool, int]], dic
     try:
         workers_sql = "SELECT NULL::VARCHAR AS project_code, 0::BIGINT AS workers WHERE FALSE"
         if employments_file.exists():
+            # People by their 64-bit id where the mirror carries it (counted faster than the hex).
+            person = "person_id" if "person_id" in pq.read_schema(employments_file).names else "person_key"
             workers_sql = f"""
-                SELECT e.project_code, count(DISTINCT e.person_key) AS workers
+                SELECT e.project_code, count(DISTINCT e.{person}) AS workers
                 FROM read_parquet('{employments_file}') e
                 WHERE {_valid_on("e")} AND e.start_date <= $day AND (e.end_date IS NULL OR e.end_date >= $day)
                 GROUP BY e.project_code"""

@@ -4,7 +4,8 @@ After each ingest that changed the registry, every version of projects, enterpri
 employments and people is written to ``ANXIN_LAKE/_registry/<table>.parquet`` with its
 ``valid_from``/``valid_to``, so the daily run reads the registry as of any date without
 touching the operational database. Personal data stays out: people appear by pseudonym
-and card pseudonym only.
+and card pseudonym only, and by the pseudonym's 64-bit ``person_id`` (``core.crypto``), which
+the daily run joins on (written here once, not derived from the pseudonyms every day).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 
-from anxin.core.crypto import duplicate_person_ids
+from anxin.core.crypto import duplicate_person_ids, person_ids
 from anxin.registry.models import Employment, Enterprise, Person, Project
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,8 @@ def export_registry() -> None:
         arrays.append(pa.array([r[-2] for r in rows], D))
         arrays.append(pa.array([r[-1] for r in rows], D))
         table = pa.Table.from_arrays(arrays, names=[c for c, _, _ in columns] + ["valid_from", "valid_to"])
+        if "person_key" in table.column_names:
+            table = table.append_column("person_id", person_ids(table["person_key"]))
         if name == "people" and (shared := duplicate_person_ids(table["person_key"])):
             # The daily run joins people on the pseudonym's first 64 bits: two people sharing
             # them would be counted as one (odds ~n²/2⁶⁵). Not expected in a province's lifetime.

@@ -120,9 +120,9 @@ class Engine:
             name = f"t_{self._counter}"
         return self.backend.create_table(name, data, temp=True, overwrite=True)
 
-    def read_arrow_file(self, path: Path) -> pa.Table:
+    def read_arrow_file(self, path: Path, columns: list[str] | None = None) -> pa.Table:
         self.reads.append(str(path))
-        return pq.read_table(path)
+        return pq.read_table(path, columns=columns)
 
     def read_parquet(self, paths: list[Path], schema: pa.Schema, name: str, log: bool = True) -> ir.Table:
         """Parquet files (all of ``schema``) as one engine table named ``name``, read in place

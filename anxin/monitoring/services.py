@@ -113,9 +113,13 @@ def _registry_file(engine: Engine, path: Path) -> pa.Table:
     if cached is not None and cached[0] == identity:
         engine.reads.append(str(path))
         return cached[1]
-    table = engine.read_arrow_file(path)
-    if "person_key" in table.column_names:  # the rules join people on the pseudonym's id
-        table = table.append_column("person_id", person_ids(table["person_key"]))
+    names = pq.read_schema(path).names
+    if "person_id" in names:  # the rules join people on the pseudonym's id: its hex is not read
+        table = engine.read_arrow_file(path, [n for n in names if n != "person_key"])
+    else:  # a mirror written before it carried the id
+        table = engine.read_arrow_file(path)
+        if "person_key" in names:
+            table = table.append_column("person_id", person_ids(table["person_key"]))
     _REGISTRY_FILES[path] = (identity, table)
     return table
 
