@@ -38,7 +38,7 @@ from anxin.core.crypto import person_ids
 from anxin.core.models import CountyWageTier, Division, MinimumWage
 from anxin.lake.models import Batch
 from anxin.lake.registry_export import registry_dir
-from anxin.lake.storage import LAYOUTS
+from anxin.lake.storage import LAYOUTS, ROW_GROUP_ROWS
 from anxin.monitoring.engine import Engine, make_engine
 from anxin.monitoring.models import DailyRun, Finding
 from anxin.monitoring.params import params_for
@@ -555,11 +555,15 @@ def write_state(day: dt.date, state: NewState) -> None:
     tmp = root / f".tmp-{day.isoformat()}-{uuid.uuid4().hex}"
     tmp.mkdir()
     # Files written side by side (Arrow encodes and compresses outside the GIL): the ledger's
-    # current parts are most of the day's writing.
+    # current parts are most of the day's writing. In row groups of DuckDB's size, so the next
+    # day reads a part with every thread (a row group is read by one; Arrow's default is 1 Mi rows,
+    # a whole ledger part).
     largest_first = sorted(state.tables.items(), key=lambda item: -item[1].num_rows)
     with ThreadPoolExecutor(max_workers=settings.ANXIN_ENGINE_THREADS or os.cpu_count() or 1) as pool:
         written = [
-            pool.submit(pq.write_table, table, tmp / f"{stem}.parquet", compression="zstd")
+            pool.submit(
+                pq.write_table, table, tmp / f"{stem}.parquet", compression="zstd", row_group_size=ROW_GROUP_ROWS
+            )
             for stem, table in largest_first
         ]
         for future in written:
