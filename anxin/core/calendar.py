@@ -63,11 +63,21 @@ class WorkingCalendar:
 
     overrides: Mapping[dt.date, bool] = field(default_factory=dict)
     declared_years: frozenset[int] = frozenset()
+    #: Days already looked up (the calendar never changes once built): the package validates
+    #: every date against its whole table (a min and a max over it), which made counting the
+    #: working days late of 2,000 open warnings take most of a second.
+    _known: dict[dt.date, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def knows_year(self, year: int) -> bool:
         return year in _PACKAGE_YEARS or year in self.declared_years
 
     def is_working_day(self, day: dt.date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._look_up(day)
+        return known
+
+    def _look_up(self, day: dt.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
         if day.year in _PACKAGE_YEARS:
