@@ -86,7 +86,9 @@ def score_contractor(
     if not projects:
         raise ValueError("a contractor is rated only with at least one active project")
     deductions: list[Deduction] = []
-    weighted = dict.fromkeys(SUB_SCORES, Fraction(0))
+    # Integer sums (points × workers): every sub-score shares the denominator ``total_weight``,
+    # so the exact averages are four fractions built at the end, not one added per project.
+    weighted = dict.fromkeys(SUB_SCORES, 0)
     total_weight = 0
     per_project = []
     for project in projects:
@@ -103,10 +105,10 @@ def score_contractor(
         weight = max(project.workers, 1)
         total_weight += weight
         for name in SUB_SCORES:
-            weighted[name] += Fraction(left[name] * weight)
+            weighted[name] += left[name] * weight
         per_project.append({"project_code": project.project_code, "workers": project.workers, **left})
-    sub_scores = {name: weighted[name] / total_weight for name in SUB_SCORES}
-    score = int(round_half_up(sum(sub_scores.values(), Fraction(0))))
+    sub_scores = {name: Fraction(weighted[name], total_weight) for name in SUB_SCORES}
+    score = int(round_half_up(Fraction(sum(weighted.values()), total_weight)))
     capped = arrears_on_any_project and score > arrears_cap
     if capped:
         score = arrears_cap

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,10 +24,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
+from ibis.backends.sql.datatypes import DuckDBType
 
 from anxin.core.crypto import person_ids
 from anxin.lake.feeds import FEEDS
-from anxin.lake.storage import LAYOUTS, lake_schema, partition_path, replaced_paths
+from anxin.lake.storage import LAYOUTS, ROW_GROUP_ROWS, lake_schema, partition_path, replaced_paths
 
 #: The as-of date of a run, as a query parameter: rules and state steps compare with it
 #: instead of a literal, so the same expression compiles to the same SQL every day.
@@ -162,10 +164,40 @@ class Engine:
         result = expr.to_pyarrow(params=params)
         return result if isinstance(result, pa.Table) else pa.Table.from_batches([result])
 
+    def materialise(self, expr: ir.Table, as_of: dt.date | None, name: str) -> ir.Table:
+        """The rows of ``expr`` computed once and kept in the engine as table ``name``, for the
+        queries that read them next (here: fetched as Arrow and handed back)."""
+        return self.table(self.execute(expr, as_of), name)
+
+    def write_parts(
+        self, expr: ir.Table, as_of: dt.date | None, folder: Path, stem: str, column: str | None = None
+    ) -> dict[str, Path]:
+        """Write the rows of ``expr`` as Parquet into ``folder``: ``STEM.parquet``, or with ``column``
+        one file per non-null value of it, ``STEM.VALUE.parquet``. Returns each file's stem → path."""
+        table = self.execute(expr, as_of)
+        if column is None:
+            parts = {stem: table}
+        else:
+            values = table[column]
+            parts = {
+                f"{stem}.{value}": table.filter(pc.equal(values, value))
+                for value in sorted(v for v in pc.unique(values).to_pylist() if v is not None)
+            }
+        out = {}
+        for name, rows in parts.items():
+            out[name] = folder / f"{name}.parquet"
+            pq.write_table(rows, out[name], compression="zstd", row_group_size=ROW_GROUP_ROWS)
+        return out
+
     def close(self) -> None:
         disconnect = getattr(self.backend, "disconnect", None)
         if disconnect:
             disconnect()
+
+
+def _quoted(path: Path) -> str:
+    """A path inside a single-quoted SQL string."""
+    return str(path).replace("'", "''")
 
 
 class DuckDBEngine(Engine):
@@ -188,6 +220,8 @@ class DuckDBEngine(Engine):
         backend = ibis.duckdb.connect(**options)
         super().__init__(backend)
         self._sql: dict[Any, str] = {}
+        #: What each name made here is (``_drop``): "arrow" (registered), "view" or "table".
+        self._kinds: dict[str, str] = {}
         self._cache_dir = Path(settings.VAR_DIR) / "cache" / "daily-sql"
         self._versions = _versions()
 
@@ -198,20 +232,83 @@ class DuckDBEngine(Engine):
         cls._shared.start_run()
         return cls._shared
 
-    def execute(self, expr: ir.Table, as_of: dt.date | None = None) -> pa.Table:
+    def _sql_of(self, expr: ir.Table, as_of: dt.date | None) -> str:
         key = expr.op()
         sql = self._sql.get(key)
         if sql is None:
             sql = self._compiled(expr)
             self._sql[key] = sql
         if as_of is not None:
-            sql = sql.replace("MAKE_DATE(1111, 11, 11)", f"MAKE_DATE({as_of.year}, {as_of.month}, {as_of.day})")
-        elif "MAKE_DATE(1111, 11, 11)" in sql:
+            return sql.replace("MAKE_DATE(1111, 11, 11)", f"MAKE_DATE({as_of.year}, {as_of.month}, {as_of.day})")
+        if "MAKE_DATE(1111, 11, 11)" in sql:
             raise ValueError("this expression needs the run's as-of date")
-        result = self.backend.con.sql(sql).arrow()
+        return sql
+
+    def _typed_sql_of(self, expr: ir.Table, as_of: dt.date | None) -> str:
+        """The expression's SQL with every column cast to the type Ibis gives it (DuckDB sums
+        integers as HUGEINT), for rows that stay in DuckDB or go straight to a file."""
+        columns = ", ".join(
+            f'CAST("{name}" AS {DuckDBType.to_string(dtype)}) AS "{name}"' for name, dtype in expr.schema().items()
+        )
+        return f"SELECT {columns} FROM ({self._sql_of(expr, as_of)})"
+
+    def execute(self, expr: ir.Table, as_of: dt.date | None = None) -> pa.Table:
+        result = self.backend.con.sql(self._sql_of(expr, as_of)).arrow()
         table = result if isinstance(result, pa.Table) else result.read_all()
         # Raw DuckDB hands back its own types (HUGEINT sums as decimals…): cast to the expression's schema.
         return table.cast(expr.schema().to_pyarrow())
+
+    def _drop(self, name: str) -> None:
+        """Forget what ``name`` stood for (a registered Arrow table, a view or a kept table)."""
+        kind = self._kinds.pop(name, None)
+        if kind == "table":
+            self.backend.con.execute(f'DROP TABLE IF EXISTS "{name}"')
+        elif kind == "arrow":
+            self.backend.con.unregister(name)
+        else:
+            self.backend.con.execute(f'DROP VIEW IF EXISTS "{name}"')
+
+    def materialise(self, expr: ir.Table, as_of: dt.date | None, name: str) -> ir.Table:
+        """Kept as a DuckDB temporary table: the rows never leave DuckDB (an Arrow round trip
+        converted every string twice: 0.3 s for the province's 0.75 M ledger rows of a day)."""
+        sql = self._typed_sql_of(expr, as_of)
+        self._drop(name)
+        self.backend.con.execute(f'CREATE TEMP TABLE "{name}" AS {sql}')
+        self._kinds[name] = "table"
+        return ibis.table(expr.schema(), name=name)
+
+    def write_parts(
+        self, expr: ir.Table, as_of: dt.date | None, folder: Path, stem: str, column: str | None = None
+    ) -> dict[str, Path]:
+        """Written by DuckDB itself (``COPY``, on every thread), all the parts in one pass."""
+        sql = self._typed_sql_of(expr, as_of)
+        options = f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS}"
+        con = self.backend.con
+        if column is None:
+            path = folder / f"{stem}.parquet"
+            con.execute(f"COPY ({sql}) TO '{_quoted(path)}' ({options})")
+            return {stem: path}
+        # Hive-style folders (``period=2025-07/part0.parquet``), each file then renamed to its stem.
+        staging = folder / f".{stem}.{uuid.uuid4().hex}"
+        con.execute(
+            f"COPY ({sql}) TO '{_quoted(staging)}' ({options}, PARTITION_BY (\"{column}\"),"
+            " WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part')"
+        )
+        out = {}
+        prefix = f"{column}="
+        for part in sorted(staging.iterdir()) if staging.exists() else []:
+            value = part.name[len(prefix) :]
+            if not part.name.startswith(prefix) or value == "NULL":
+                continue  # rows without a part value are not kept (as in the Arrow path)
+            target = out[f"{stem}.{value}"] = folder / f"{stem}.{value}.parquet"
+            files = sorted(part.glob("*.parquet"))
+            if len(files) == 1:
+                os.replace(files[0], target)
+            else:  # DuckDB may split a large part across files: one file per part is the layout
+                listed = ", ".join(f"'{_quoted(f)}'" for f in files)
+                con.execute(f"COPY (SELECT * FROM read_parquet([{listed}])) TO '{_quoted(target)}' ({options})")
+        shutil.rmtree(staging, ignore_errors=True)
+        return out
 
     def _compiled(self, expr: ir.Table) -> str:
         """The expression's SQL, from the on-disk cache when an earlier process compiled it
@@ -242,8 +339,9 @@ class DuckDBEngine(Engine):
             self._counter += 1
             name = f"t_{self._counter}"
         # The name may be a view over Parquet files from an earlier run (``read_parquet``).
-        self.backend.con.execute(f'DROP VIEW IF EXISTS "{name}"')
+        self._drop(name)
         self.backend.con.register(name, data)
+        self._kinds[name] = "arrow"
         return ibis.table(ibis.schema(data.schema), name=name)
 
     def read_parquet(self, paths: list[Path], schema: pa.Schema, name: str, log: bool = True) -> ir.Table:
@@ -252,11 +350,11 @@ class DuckDBEngine(Engine):
             self.reads.extend(str(p) for p in paths)
         if not paths:
             return self.table(schema.empty_table(), name)
-        files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
+        files = ", ".join(f"'{_quoted(p)}'" for p in paths)
         columns = ", ".join(f'"{n}"' for n in schema.names)
-        self.backend.con.execute(
-            f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT {columns} FROM read_parquet([{files}])'
-        )
+        self._drop(name)
+        self.backend.con.execute(f'CREATE TEMP VIEW "{name}" AS SELECT {columns} FROM read_parquet([{files}])')
+        self._kinds[name] = "view"
         return ibis.table(ibis.schema(schema), name=name)
 
     def close(self) -> None:  # shared by the process; views are replaced by the next run

@@ -547,17 +547,23 @@ def read_state(engine: Engine, day: dt.date, log: bool = True) -> dict[str, ir.T
     return read_tables(engine, Snapshot(state_dir(day)), "ctx", log=log)
 
 
-def write_state(day: dt.date, state: NewState) -> None:
-    """Write the snapshot into a temporary folder and rename it into place (atomic). Files kept
-    from the day before are hard links (no copy: a day adds only the parts it rewrote)."""
+def new_state_folder(day: dt.date) -> Path:
+    """An empty folder for the snapshot of ``day`` while it is written (``write_state`` renames it
+    into place; one left by a crash is removed by ``prune_states``)."""
     root = state_root()
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".tmp-{day.isoformat()}-{uuid.uuid4().hex}"
     tmp.mkdir()
-    # Files written side by side (Arrow encodes and compresses outside the GIL): the ledger's
-    # current parts are most of the day's writing. In row groups of DuckDB's size, so the next
-    # day reads a part with every thread (a row group is read by one; Arrow's default is 1 Mi rows,
-    # a whole ledger part).
+    return tmp
+
+
+def write_state(day: dt.date, state: NewState) -> None:
+    """Finish the snapshot in its folder and rename it into place (atomic): the rows still in
+    memory are written, files kept from the day before are hard links (no copy: a day adds only
+    the parts it rewrote). The engine wrote the rest there already."""
+    tmp = state.folder
+    # Files written side by side (Arrow encodes and compresses outside the GIL). In row groups of
+    # DuckDB's size, so the next day reads a part with every thread (a row group is read by one).
     largest_first = sorted(state.tables.items(), key=lambda item: -item[1].num_rows)
     with ThreadPoolExecutor(max_workers=settings.ANXIN_ENGINE_THREADS or os.cpu_count() or 1) as pool:
         written = [
@@ -573,6 +579,7 @@ def write_state(day: dt.date, state: NewState) -> None:
             os.link(path, tmp / f"{stem}.parquet")
         except OSError:  # a file system without hard links
             shutil.copy2(path, tmp / f"{stem}.parquet")
+    root = state_root()
     target = state_dir(day)
     if target.exists():
         old = root / f".old-{uuid.uuid4().hex}"
@@ -625,7 +632,13 @@ def run_daily(day: dt.date, *, engine_name: str | None = None) -> RunResult:
         lap("registry")
         # The state of D−1 is read in place by advance (only the parts the day touches).
         new_state = advance(
-            engine, Snapshot(state_dir(previous_day) if previous else None), events, registry, day, timings=timings
+            engine,
+            Snapshot(state_dir(previous_day) if previous else None),
+            events,
+            registry,
+            day,
+            new_state_folder(day),
+            timings=timings,
         )
         clock[0] = time.perf_counter()
         write_state(day, new_state)

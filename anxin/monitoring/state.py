@@ -27,7 +27,6 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from anxin.core.crypto import person_ids
@@ -184,10 +183,23 @@ class Snapshot:
 
 @dataclass
 class NewState:
-    """The state as of D: files to write (stem → rows) and files kept from D−1 (stem → path)."""
+    """The state as of D, being put together in ``folder`` (renamed into place by the caller):
+    files the engine wrote there (stem → path), files still to write (stem → rows) and files kept
+    from D−1 (stem → path)."""
 
+    folder: Path
+    written: dict[str, Path] = field(default_factory=dict)
     tables: dict[str, pa.Table] = field(default_factory=dict)
     carried: dict[str, Path] = field(default_factory=dict)
+
+    def stems(self) -> list[str]:
+        return sorted({*self.written, *self.tables, *self.carried})
+
+    def rows(self, stem: str) -> pa.Table:
+        """A file's rows, wherever they are (for checks and tests)."""
+        if stem in self.tables:
+            return self.tables[stem]
+        return pq.read_table(self.written.get(stem) or self.carried[stem])
 
 
 def read_tables(engine: Engine, snapshot: Snapshot, prefix: str, log: bool = True) -> dict[str, ir.Table]:
@@ -195,15 +207,6 @@ def read_tables(engine: Engine, snapshot: Snapshot, prefix: str, log: bool = Tru
     return {
         name: engine.read_parquet(snapshot.files(name), schema, f"{prefix}_{name}", log=log)
         for name, schema in STATE_SCHEMAS.items()
-    }
-
-
-def split_parts(name: str, table: pa.Table) -> dict[str, pa.Table]:
-    """A partitioned table's rows by part (``ledger.2025-06``…)."""
-    column = table[PARTITIONED[name]]
-    return {
-        f"{name}.{value}": table.filter(pc.equal(column, value))
-        for value in sorted(v for v in pc.unique(column).to_pylist() if v is not None)
     }
 
 
@@ -262,10 +265,11 @@ def advance(
     events: Mapping[str, pa.Table],
     registry: Mapping[str, ir.Table],
     as_of: dt.date,
+    folder: Path,
     timings: dict[str, float] | None = None,
 ) -> NewState:
-    """The state as of ``as_of`` from the snapshot of the day before and the day's events
-    (``timings``, if given, gets the seconds each state table took).
+    """The state as of ``as_of`` from the snapshot of the day before and the day's events, its
+    files written into ``folder`` (``timings``, if given, gets the seconds each step took).
 
     The previous state is read in place. The partitioned tables re-aggregate only the parts
     (periods, months) that the day's rows touch; their other parts are carried over as they
@@ -277,14 +281,16 @@ def advance(
         for name, schema in STATE_SCHEMAS.items()
         if name not in PARTITIONED
     }
-    new = NewState()
+    new = NewState(folder)
 
-    def touched_parts(name: str, rows: pa.Table) -> ir.Table:
+    def touched_parts(name: str, rows: ir.Table) -> ir.Table:
         """The previous rows of the parts that ``rows`` (the day's) touch; the others are carried."""
         parts = previous.parts(name)
         if parts is None:  # one file: merge all of it (once; the new snapshot is split)
             return engine.read_parquet(previous.files(name), STATE_SCHEMAS[name], f"prev_{name}")
-        touched = {v for v in pc.unique(rows[PARTITIONED[name]]).to_pylist() if v is not None}
+        column = PARTITIONED[name]
+        values = engine.execute(rows.select(column).distinct(), as_of)[column]
+        touched = {v for v in values.to_pylist() if v is not None}
         for part, path in parts.items():
             if part not in touched:
                 new.carried[f"{name}.{part}"] = path
@@ -305,10 +311,13 @@ def advance(
 
     # Worked out once and shared by the ledger, the headcounts and the unregistered list.
     started = time.perf_counter()
-    attendance_rows = engine.execute(employment_on_work_date(att_events, employments), as_of)
-    attendance = engine.table(attendance_rows, "state_attendance_employed")
-    work_dates = pc.min_max(attendance_rows["work_date"]).as_py()
-    one_work_date = work_dates["min"] == work_dates["max"]  # the daily flow, when no late rows came
+    attendance = engine.materialise(
+        employment_on_work_date(att_events, employments), as_of, "state_attendance_employed"
+    )
+    span = engine.execute(
+        attendance.aggregate(first=attendance.work_date.min(), last=attendance.work_date.max()), as_of
+    ).to_pylist()[0]
+    one_work_date = span["first"] == span["last"]  # the daily flow, when no late rows came
     if timings is not None:
         timings["advance attendance × employments"] = time.perf_counter() - started
     payments = ev["wage_payments"]
@@ -393,7 +402,7 @@ def advance(
         payroll_submitted_on=pay_part.payroll_submitted_on,
     )
     started = time.perf_counter()
-    ap_rows = engine.table(engine.execute(day_rows_expr, as_of), "state_ledger_day_ap")
+    ap_rows = engine.materialise(day_rows_expr, as_of, "state_ledger_day_ap")
     dp = _full_join(ap_rows, paid_part, keys)
     day_expr = dp.select(
         *_keys(ap_rows, paid_part, keys),
@@ -410,9 +419,8 @@ def advance(
         last_paid_on=paid_part.last_paid_on,
     )
     # The day's rows first (small), so that only the periods they touch are merged.
-    day_rows = engine.execute(day_expr, as_of)
-    old = touched_parts("ledger", day_rows)
-    day_t = engine.table(day_rows, "state_ledger_day")
+    day_t = engine.materialise(day_expr, as_of, "state_ledger_day")
+    old = touched_parts("ledger", day_t)
     if timings is not None:
         timings["advance ledger (the day's rows)"] = time.perf_counter() - started
 
@@ -584,8 +592,8 @@ def advance(
     pm_new = signed.group_by(["person_id", month_of(signed.paid_on).name("month")]).aggregate(
         paid_fen=signed.amount.sum()
     )
-    pm_day = engine.execute(pm_new.select("person_id", "month", "paid_fen"), as_of)
-    pm = ibis.union(touched_parts("person_months", pm_day), engine.table(pm_day, "state_pm_day"), distinct=False)
+    pm_day = engine.materialise(pm_new.select("person_id", "month", "paid_fen"), as_of, "state_pm_day")
+    pm = ibis.union(touched_parts("person_months", pm_day), pm_day, distinct=False)
     pm = pm.group_by(["person_id", "month"]).aggregate(paid_fen=pm.paid_fen.sum())
     out["person_months"] = pm.filter(pm.month >= months_before(as_of, PERSON_MONTHS_KEEP))
 
@@ -651,11 +659,9 @@ def advance(
 
     for name, expr in out.items():
         started = time.perf_counter()
-        table = engine.execute(_cast(expr, STATE_SCHEMAS[name]), as_of)
-        if name in PARTITIONED:
-            new.tables.update(split_parts(name, table))
-        else:
-            new.tables[name] = table
+        new.written.update(
+            engine.write_parts(_cast(expr, STATE_SCHEMAS[name]), as_of, folder, name, PARTITIONED.get(name))
+        )
         if timings is not None:
             timings[f"advance {name}"] = time.perf_counter() - started
 
@@ -681,7 +687,8 @@ def advance(
     # today, carried with the ledger parts carried (summed from them if the snapshot had none).
     started = time.perf_counter()
     sums_before = previous.parts("ledger_periods") or {}
-    written = [table for stem, table in new.tables.items() if stem.startswith("ledger.")]
+    written = [path for stem, path in new.written.items() if stem.startswith("ledger.")]
+    kept_rows = [table for stem, table in new.tables.items() if stem.startswith("ledger.")]
     unsummed = []
     for stem, path in list(new.carried.items()):
         if stem.startswith("ledger."):
@@ -690,13 +697,17 @@ def advance(
                 new.carried[f"ledger_periods.{part}"] = sums_before[part]
             else:
                 unsummed.append(path)
-    sources = [engine.table(pa.concat_tables(written), "state_ledger_written")] if written else []
+    sources = []
+    if written:
+        sources.append(engine.read_parquet(written, STATE_SCHEMAS["ledger"], "state_ledger_written", log=False))
+    if kept_rows:
+        sources.append(engine.table(pa.concat_tables(kept_rows), "state_ledger_kept"))
     if unsummed:
         sources.append(engine.read_parquet(unsummed, STATE_SCHEMAS["ledger"], "prev_ledger_unsummed"))
     if sources:
         ledger_rows = sources[0] if len(sources) == 1 else ibis.union(*sources, distinct=False)
-        sums = engine.execute(_cast(ledger_periods(ledger_rows), STATE_SCHEMAS["ledger_periods"]), as_of)
-        new.tables.update(split_parts("ledger_periods", sums))
+        sums = _cast(ledger_periods(ledger_rows), STATE_SCHEMAS["ledger_periods"])
+        new.written.update(engine.write_parts(sums, as_of, folder, "ledger_periods", "period"))
     if timings is not None:
         timings["advance ledger_periods"] = time.perf_counter() - started
     return new
