@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from django.conf import settings
 
 from anxin.core.crypto import duplicate_person_ids, person_ids
+from anxin.lake.storage import ROW_GROUP_ROWS
 from anxin.registry.models import Employment, Enterprise, Person, Project
 
 log = logging.getLogger(__name__)
@@ -107,5 +108,7 @@ def export_registry() -> None:
             # them would be counted as one (odds ~n²/2⁶⁵). Not expected in a province's lifetime.
             log.error("两名人员的假名前 64 位相同，监测将把他们合并计算：%s", ", ".join(shared))
         tmp = target_dir / f".{name}-{uuid.uuid4().hex}.parquet.tmp"
-        pq.write_table(table, tmp)
+        # In row groups, so that a reader decodes them on every core (one group of a million
+        # people took a single thread 0.3-0.6 s to read every day).
+        pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP_ROWS)
         os.replace(tmp, target_dir / f"{name}.parquet")

@@ -344,6 +344,23 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _json_rows(table: pa.Table) -> list[dict[str, Any]]:
+    """``to_pylist`` with every value as ``_jsonable`` makes it: dates as ISO text (cast in Arrow,
+    a column at a time: a province day has ~30,000 detail rows), floats rounded."""
+    columns = []
+    for column, field_ in zip(table.columns, table.schema, strict=True):
+        if pa.types.is_date(field_.type):
+            column = column.cast(pa.string())
+        elif pa.types.is_floating(field_.type):
+            column = pa.array([None if v is None else round(v, 4) for v in column.to_pylist()], pa.float64())
+        elif not (
+            pa.types.is_integer(field_.type) or pa.types.is_string(field_.type) or pa.types.is_boolean(field_.type)
+        ):
+            column = pa.array([_jsonable(v) for v in column.to_pylist()])
+        columns.append(column)
+    return pa.Table.from_arrays(columns, names=table.column_names).to_pylist()
+
+
 #: Rules that read the day's other findings (``run_findings``) and so run last.
 AFTER_OTHERS = ("PS01",)
 
@@ -493,7 +510,7 @@ def evaluate_rules(
         counts: dict[str, int] = {}
         detail_expr = plans.expression("details", _first_details_of, rule, ctx)
         if detail_expr is not None:
-            for item in engine.execute(detail_expr, day).to_pylist():
+            for item in _json_rows(engine.execute(detail_expr, day)):
                 counts[item["subject_id"]] = item.pop("_count")
                 del item["_n"]
                 details.setdefault(item["subject_id"], []).append(item)
@@ -503,7 +520,7 @@ def evaluate_rules(
             items = details.get(row["subject_id"], [])
             if items:
                 evidence["count_details"] = counts[row["subject_id"]]
-                evidence["details"] = [{k: _jsonable(v) for k, v in r.items() if k != "subject_id"} for r in items]
+                evidence["details"] = [{k: v for k, v in r.items() if k != "subject_id"} for r in items]
             found.append(
                 FoundRow(
                     rule=code,
