@@ -36,11 +36,27 @@ AS_OF = ibis.param("date").name("as_of")
 _SENTINEL = dt.date(1111, 11, 11)
 
 
+#: Lake columns no rule or state step reads (not read from the partitions: the clock times and
+#: device text were a third of a province day's attendance).
+UNREAD_COLUMNS = {"attendance": {"clock_in", "clock_out", "method", "device_id"}}
+
+
 def event_schema(feed_name: str) -> pa.Schema:
-    """A feed's rows as the daily run reads them: the lake's columns, the pseudonym as its
-    ``person_id`` (the state's and the rules' join key), and the ``_batch`` that stored them."""
-    fields = [pa.field("person_id", pa.int64()) if f.name == "person_key" else f for f in lake_schema(FEEDS[feed_name])]
+    """A feed's rows as the daily run reads them: the lake's columns (less ``UNREAD_COLUMNS``), the
+    pseudonym as its ``person_id`` (the state's and the rules' join key), and the ``_batch`` that
+    stored them."""
+    unread = UNREAD_COLUMNS.get(feed_name, set())
+    fields = [
+        pa.field("person_id", pa.int64()) if f.name == "person_key" else f
+        for f in lake_schema(FEEDS[feed_name])
+        if f.name not in unread
+    ]
     return pa.schema([*fields, pa.field("_batch", pa.int64())])
+
+
+def lake_columns(schema: pa.Schema) -> list[str]:
+    """The columns of a lake file to read for ``schema`` (an ``event_schema``)."""
+    return ["person_key" if name == "person_id" else name for name in schema.names]
 
 
 def as_events(table: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -141,7 +157,7 @@ class Engine:
         schema = event_schema(feed_name)
         if not path.exists():
             return schema.empty_table()
-        return as_events(self.read_arrow_file(path), schema)
+        return as_events(self.read_arrow_file(path, lake_columns(schema)), schema)
 
     def replaced_rows(self, feed_name: str, value: str, watermark: int) -> pa.Table:
         """Rows of a partition that batches newer than ``watermark`` replaced, in versions stored
@@ -149,7 +165,7 @@ class Engine:
         schema = event_schema(feed_name)
         parts = []
         for path in replaced_paths(FEEDS[feed_name], value, watermark):
-            table = as_events(self.read_arrow_file(path), schema)
+            table = as_events(self.read_arrow_file(path, lake_columns(schema)), schema)
             parts.append(table.filter(pc.less_equal(table["_batch"], pa.scalar(watermark, pa.int64()))))
         return pa.concat_tables(parts) if parts else schema.empty_table()
 
