@@ -180,6 +180,18 @@ class Engine:
         result = expr.to_pyarrow(params=params)
         return result if isinstance(result, pa.Table) else pa.Table.from_batches([result])
 
+    def valid_on(self, versions: pa.Table, schema: pa.Schema, day: dt.date, name: str) -> ir.Table:
+        """Table ``name``: the rows of ``versions`` (with ``valid_from``/``valid_to``) valid on ``day``,
+        the columns of ``schema``."""
+        # Kleene logic: "valid_to is null OR valid_to > day" must be true, not null, for open versions.
+        valid = pc.and_kleene(
+            pc.less_equal(versions["valid_from"], pa.scalar(day, pa.date32())),
+            pc.or_kleene(
+                pc.is_null(versions["valid_to"]), pc.greater(versions["valid_to"], pa.scalar(day, pa.date32()))
+            ),
+        )
+        return self.table(versions.filter(valid).select(schema.names).cast(schema), name)
+
     def materialise(self, expr: ir.Table, as_of: dt.date | None, name: str) -> ir.Table:
         """The rows of ``expr`` computed once and kept in the engine as table ``name``, for the
         queries that read them next (here: fetched as Arrow and handed back)."""
@@ -238,6 +250,8 @@ class DuckDBEngine(Engine):
         self._sql: dict[Any, str] = {}
         #: What each name made here is (``_drop``): "arrow" (registered), "view" or "table".
         self._kinds: dict[str, str] = {}
+        #: The Arrow table registered under each name by ``valid_on`` (re-registered when it changes).
+        self._registered: dict[str, pa.Table] = {}
         self._cache_dir = Path(settings.VAR_DIR) / "cache" / "daily-sql"
         self._versions = _versions()
 
@@ -281,8 +295,29 @@ class DuckDBEngine(Engine):
             self.backend.con.execute(f'DROP TABLE IF EXISTS "{name}"')
         elif kind == "arrow":
             self.backend.con.unregister(name)
+            self._registered.pop(name, None)
         else:
             self.backend.con.execute(f'DROP VIEW IF EXISTS "{name}"')
+
+    def valid_on(self, versions: pa.Table, schema: pa.Schema, day: dt.date, name: str) -> ir.Table:
+        """A view filtering the registered versions as each query scans them (no copy of a million
+        employments a day; the versions stay registered, the same Arrow table every day of a backfill)."""
+        source = f"{name}__versions"
+        if self._kinds.get(source) != "arrow" or self._registered.get(source) is not versions:
+            self._drop(source)
+            self.backend.con.register(source, versions)
+            self._kinds[source] = "arrow"
+            self._registered[source] = versions
+        columns = ", ".join(
+            f'CAST("{f.name}" AS {DuckDBType.to_string(ibis.dtype(f.type))}) AS "{f.name}"' for f in schema
+        )
+        self._drop(name)
+        self.backend.con.execute(
+            f'CREATE TEMP VIEW "{name}" AS SELECT {columns} FROM "{source}"'
+            f" WHERE valid_from <= DATE '{day.isoformat()}' AND (valid_to IS NULL OR valid_to > DATE '{day.isoformat()}')"
+        )
+        self._kinds[name] = "view"
+        return ibis.table(ibis.schema(schema), name=name)
 
     def materialise(self, expr: ir.Table, as_of: dt.date | None, name: str) -> ir.Table:
         """Kept as a DuckDB temporary table: the rows never leave DuckDB (an Arrow round trip

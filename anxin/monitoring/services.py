@@ -131,16 +131,9 @@ def registry_as_of(engine: Engine, day: dt.date) -> dict[str, ir.Table]:
         path = registry_dir() / f"{name}.parquet"
         schema = SCHEMAS[name]
         if path.exists():
-            table = _registry_file(engine, path)
-            # Kleene logic: "valid_to is null OR valid_to > day" must be true, not null, for open versions.
-            valid = pc.and_kleene(
-                pc.less_equal(table["valid_from"], pa.scalar(day, pa.date32())),
-                pc.or_kleene(pc.is_null(table["valid_to"]), pc.greater(table["valid_to"], pa.scalar(day, pa.date32()))),
-            )
-            table = table.filter(valid).select(schema.names).cast(schema)
+            out[name] = engine.valid_on(_registry_file(engine, path), schema, day, f"registry_{name}")
         else:
-            table = schema.empty_table()
-        out[name] = engine.table(table, f"registry_{name}")
+            out[name] = engine.table(schema.empty_table(), f"registry_{name}")
     return out
 
 
