@@ -18,6 +18,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,11 +93,41 @@ def business_day() -> dt.date:
 # --- where a warning goes --------------------------------------------------------------------
 
 
+class _Divisions:
+    """The divisions' names, cities and counties, read once for a day step (raising a few hundred
+    warnings asked the database for them a thousand times)."""
+
+    def __init__(self) -> None:
+        rows = list(Division.objects.values_list("code", "name", "city_code", "level"))
+        self.names = {code: name for code, name, _, _ in rows}
+        self.cities = {code: city for code, _, city, _ in rows}
+        self.counties = {code for code, _, _, level in rows if level == "county"}
+
+
+#: Set while a day step runs (``_divisions_read_once``); otherwise every call asks the database.
+_DIVISIONS: _Divisions | None = None
+
+
+@contextmanager
+def _divisions_read_once() -> Iterator[None]:
+    global _DIVISIONS
+    outer = _DIVISIONS
+    _DIVISIONS = _Divisions()
+    try:
+        yield
+    finally:
+        _DIVISIONS = outer
+
+
 def _counties() -> set[str]:
+    if _DIVISIONS is not None:
+        return _DIVISIONS.counties
     return set(Division.objects.filter(level="county").values_list("code", flat=True))
 
 
 def city_of(county: str) -> str:
+    if _DIVISIONS is not None:
+        return _DIVISIONS.cities.get(county) or ""
     return Division.objects.filter(code=county).values_list("city_code", flat=True).first() or ""
 
 
@@ -139,7 +170,10 @@ def subject_names(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]
 def office_name(code: str) -> str:
     if not code:
         return ""
-    name = Division.objects.filter(code=code).values_list("name", flat=True).first() or code
+    if _DIVISIONS is not None:
+        name = _DIVISIONS.names.get(code) or code
+    else:
+        name = Division.objects.filter(code=code).values_list("name", flat=True).first() or code
     return f"{name}人社部门" if code != PROVINCE_CODE else "省人力资源和社会保障厅"
 
 
@@ -186,6 +220,11 @@ def risks_on(
 
 def assess_day(day: dt.date) -> dict[str, int]:
     """The day step: grade every subject, move the warnings on, escalate, notify. Idempotent."""
+    with _divisions_read_once():
+        return _assess_day(day)
+
+
+def _assess_day(day: dt.date) -> dict[str, int]:
     cal = clocks.deadline_calendar(day)
     risks, regions = risks_on(day)
     counts = {"raised": 0, "escalated": 0, "closed": 0}
@@ -569,6 +608,11 @@ def notify_pending() -> int:
     Idempotent: one ``Notification`` per (event, office), and ``emailed_at`` marks a notice
     done (with the addresses it went to; none when the office has no officer with an e-mail).
     """
+    with _divisions_read_once():
+        return _notify_pending()
+
+
+def _notify_pending() -> int:
     created = 0
     pending = (
         WarningEvent.objects.filter(kind__in=NOTIFY_KINDS, notifications__isnull=True)
@@ -584,14 +628,24 @@ def notify_pending() -> int:
         Notification.objects.bulk_create(notices, ignore_conflicts=True)
         created += len(notices)
     emails: dict[str, list[str]] = {}
-    for notice in Notification.objects.filter(emailed_at__isnull=True).order_by("id"):
-        if notice.office_code not in emails:
-            emails[notice.office_code] = _office_emails(notice.office_code)
-        to = emails[notice.office_code]
-        if to:
-            send_mail(notice.title, notice.body, settings.ANXIN_WARNING_MAIL_FROM, to)
-        Notification.objects.filter(pk=notice.pk, emailed_at__isnull=True).update(
-            emailed_at=dt.datetime.now(), email_to=to
+    nobody: list[int] = []  # notices of offices with no officer to e-mail: marked done together
+    for pk, office_code, title, body in (
+        Notification.objects.filter(emailed_at__isnull=True)
+        .order_by("id")
+        .values_list("pk", "office_code", "title", "body")
+    ):
+        if office_code not in emails:
+            emails[office_code] = _office_emails(office_code)
+        to = emails[office_code]
+        if not to:
+            nobody.append(pk)
+            continue
+        send_mail(title, body, settings.ANXIN_WARNING_MAIL_FROM, to)
+        # Marked as soon as it is sent: a failure later on sends none of these again.
+        Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(emailed_at=dt.datetime.now(), email_to=to)
+    for i in range(0, len(nobody), 900):
+        Notification.objects.filter(pk__in=nobody[i : i + 900], emailed_at__isnull=True).update(
+            emailed_at=dt.datetime.now(), email_to=[]
         )
     return created
 
