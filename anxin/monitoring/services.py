@@ -464,7 +464,7 @@ class RulePlans:
 
     def _run_kept(self, qualified: str, expr: ir.Table) -> None:
         name = "kept_" + hashlib.sha1(qualified.encode()).hexdigest()[:12]
-        self.kept[qualified] = self.engine.table(self.engine.execute(expr, self.day), name)
+        self.kept[qualified] = self.engine.materialise(expr, self.day, name)
 
 
 def _first_details_of(rule: Rule, ctx: Context) -> ir.Table | None:
