@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import IntegerField, Q, QuerySet, Value, When
 
 from anxin.core.audit import record
 from anxin.core.bulk import insert_objects, update_objects
@@ -131,28 +131,49 @@ def city_of(county: str) -> str:
     return Division.objects.filter(code=county).values_list("city_code", flat=True).first() or ""
 
 
-def dispatch_region(subject_type: str, subject_id: str, day: dt.date) -> str:
-    """The county whose office must act: a project's county; an enterprise's registered county,
-    or, for one registered outside the province, the county of most of its active projects;
-    "" (the province's queue) when there is none."""
+def dispatch_regions(keys: Iterable[tuple[str, str]], day: dt.date) -> dict[tuple[str, str], str]:
+    """The county whose office must act on each subject: a project's county; an enterprise's
+    registered county, or, for one registered outside the province, the county of most of its
+    active projects; "" (the province's queue) when there is none. A few queries for all of them
+    (a day raises hundreds of warnings)."""
+    keys = list(keys)
     counties = _counties()
-    if subject_type == "project":
-        region = (
-            Project.objects.as_of(day).filter(project_code=subject_id).values_list("region_code", flat=True).first()
+    project_ids = sorted({sid for kind, sid in keys if kind == "project"})
+    enterprise_ids = sorted({sid for kind, sid in keys if kind != "project"})
+    project_region: dict[str, str] = {}
+    for i in range(0, len(project_ids), 900):
+        rows = Project.objects.as_of(day).filter(project_code__in=project_ids[i : i + 900])
+        for code, region in rows.values_list("project_code", "region_code"):
+            project_region.setdefault(code, region)  # the first version in the model's order
+    enterprise_region: dict[str, str] = {}
+    for i in range(0, len(enterprise_ids), 900):
+        rows = Enterprise.objects.as_of(day).filter(uscc__in=enterprise_ids[i : i + 900])
+        for uscc, region in rows.values_list("uscc", "region_code"):
+            enterprise_region.setdefault(uscc, region)
+    # Registered outside the province: the county of most of its active projects (ties: the lower code).
+    outside = [uscc for uscc in enterprise_ids if enterprise_region.get(uscc) not in counties]
+    busiest: dict[str, str] = {}
+    for i in range(0, len(outside), 400):
+        chunk = outside[i : i + 400]
+        tally: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        rows = Project.objects.as_of(day).filter(
+            Q(contractor_uscc__in=chunk) | Q(builder_uscc__in=chunk), region_code__in=counties
         )
-        return region if region in counties else ""
-    region = Enterprise.objects.as_of(day).filter(uscc=subject_id).values_list("region_code", flat=True).first()
-    if region in counties:
-        return str(region)
-    busiest = (
-        Project.objects.as_of(day)
-        .filter(Q(contractor_uscc=subject_id) | Q(builder_uscc=subject_id), region_code__in=counties)
-        .values("region_code")
-        .annotate(n=Count("id"))
-        .order_by("-n", "region_code")
-        .first()
-    )
-    return busiest["region_code"] if busiest else ""
+        wanted = set(chunk)
+        for contractor, builder, region in rows.values_list("contractor_uscc", "builder_uscc", "region_code"):
+            for uscc in {contractor, builder} & wanted:
+                tally[uscc][region] += 1
+        for uscc, by_region in tally.items():
+            busiest[uscc] = min(by_region, key=lambda region: (-by_region[region], region))
+    out: dict[tuple[str, str], str] = {}
+    for kind, sid in keys:
+        if kind == "project":
+            region = project_region.get(sid)
+            out[(kind, sid)] = region if region in counties else ""
+        else:
+            region = enterprise_region.get(sid)
+            out[(kind, sid)] = str(region) if region in counties else busiest.get(sid, "")
+    return out
 
 
 def subject_names(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -247,10 +268,7 @@ def _assess_day(day: dt.date) -> dict[str, int]:
         )
         open_now = {(w.subject_type, w.subject_id): w for w in Warning.objects.open().filter(raised_on__lte=day)}
         to_raise = [key for key, risk in risks.items() if LEVEL_RANK[risk.level] >= MEDIUM and key not in open_now]
-        names = subject_names(to_raise)
-        for key in sorted(to_raise):
-            _raise(key, risks[key], day, cal, names.get(key, ""))
-            counts["raised"] += 1
+        counts["raised"] = _raise_all(sorted(to_raise), risks, day, cal)
         quiet_days: list[Warning] = []  # warnings whose day changed only their current fields
         links: dict[int, set[int]] = {}
         for key, warning in open_now.items():
@@ -279,7 +297,22 @@ def _event(
     note: str = "",
     detail: dict[str, Any] | None = None,
 ) -> WarningEvent:
-    return WarningEvent.objects.create(
+    event = _new_event(warning, kind, on, actor=actor, note=note, detail=detail)
+    event.save()
+    return event
+
+
+def _new_event(
+    warning: Warning,
+    kind: EventKind,
+    on: dt.date,
+    *,
+    actor: User | None = None,
+    note: str = "",
+    detail: dict[str, Any] | None = None,
+) -> WarningEvent:
+    """The event as ``_event`` records it, not saved yet (the day step saves its events in bulk)."""
+    return WarningEvent(
         warning=warning,
         kind=kind,
         on=on,
@@ -296,50 +329,87 @@ def _verify_due(on: dt.date, level: str, cal: WorkingCalendar) -> dt.date:
     return clocks.verify_due(on, level, cal, settings.ANXIN_WARNING_VERIFY_DAYS)
 
 
-def _raise(key: tuple[str, str], risk: Risk, day: dt.date, cal: WorkingCalendar, name: str) -> Warning:
-    kind, sid = key
-    region = dispatch_region(kind, sid, day)
-    rank = LEVEL_RANK[risk.level]
-    warning = Warning.objects.create(
-        subject_type=kind,
-        subject_id=sid,
-        subject_name=name,
-        region_code=region,
-        office_level=OfficeLevel.COUNTY if region else OfficeLevel.PROVINCE,
-        office_code=region or PROVINCE_CODE,
-        level=risk.level,
-        current_level=risk.level,
-        score=risk.score,
-        current_score=risk.score,
-        raised_on=day,
-        high_on=day if rank >= HIGH else None,
-        urgent_on=day if rank >= URGENT else None,
-        last_assessed_on=day,
-        rules=list(risk.rules),
-        current_rules=list(risk.rules),
-        reasons=list(risk.reasons),
-        verify_due_on=_verify_due(day, risk.level, cal),
+def _raise_all(
+    keys: list[tuple[str, str]], risks: dict[tuple[str, str], Risk], day: dt.date, cal: WorkingCalendar
+) -> int:
+    """Raise a warning on each subject (in ``keys``' order), dispatched to its office, with its
+    findings and its RAISED and DISPATCHED events: a few statements for the lot (a day of a
+    backfill raises hundreds; one by one took ten queries each)."""
+    if not keys:
+        return 0
+    names = subject_names(keys)
+    regions = dispatch_regions(keys, day)
+    warnings = []
+    for key in keys:
+        kind, sid = key
+        risk, region = risks[key], regions[key]
+        rank = LEVEL_RANK[risk.level]
+        warnings.append(
+            Warning(
+                subject_type=kind,
+                subject_id=sid,
+                subject_name=names.get(key, ""),
+                region_code=region,
+                office_level=OfficeLevel.COUNTY if region else OfficeLevel.PROVINCE,
+                office_code=region or PROVINCE_CODE,
+                level=risk.level,
+                current_level=risk.level,
+                score=risk.score,
+                current_score=risk.score,
+                raised_on=day,
+                high_on=day if rank >= HIGH else None,
+                urgent_on=day if rank >= URGENT else None,
+                last_assessed_on=day,
+                rules=list(risk.rules),
+                current_rules=list(risk.rules),
+                reasons=list(risk.reasons),
+                verify_due_on=_verify_due(day, risk.level, cal),
+            )
+        )
+    # The primary keys come back from the INSERT (RETURNING, on SQLite ≥ 3.35 and PostgreSQL).
+    Warning.objects.bulk_create(warnings, batch_size=500)
+    for warning in warnings:
+        warning.warning_no = f"YJ{day.year}-{warning.pk:06d}"
+    update_objects(warnings, ["warning_no"])
+    through = Warning.findings.through
+    through.objects.bulk_create(
+        [
+            through(warning_id=warning.pk, finding_id=f)
+            for warning, key in zip(warnings, keys, strict=True)
+            for f in sorted(set(risks[key].finding_ids))
+        ],
+        batch_size=1000,
     )
-    warning.warning_no = f"YJ{day.year}-{warning.pk:06d}"
-    warning.save(update_fields=["warning_no"])
-    warning.findings.add(*risk.finding_ids)
-    _event(
-        warning,
-        EventKind.RAISED,
-        day,
-        detail={"level": risk.level, "score": risk.score, "rules": list(risk.rules), "reasons": list(risk.reasons)},
-    )
-    _event(
-        warning,
-        EventKind.DISPATCHED,
-        day,
-        detail={
-            "office_code": warning.office_code,
-            "office": office_name(warning.office_code),
-            "verify_due_on": warning.verify_due_on.isoformat() if warning.verify_due_on else None,
-        },
-    )
-    return warning
+    events = []
+    for warning, key in zip(warnings, keys, strict=True):
+        risk = risks[key]
+        events.append(
+            _new_event(
+                warning,
+                EventKind.RAISED,
+                day,
+                detail={
+                    "level": risk.level,
+                    "score": risk.score,
+                    "rules": list(risk.rules),
+                    "reasons": list(risk.reasons),
+                },
+            )
+        )
+        events.append(
+            _new_event(
+                warning,
+                EventKind.DISPATCHED,
+                day,
+                detail={
+                    "office_code": warning.office_code,
+                    "office": office_name(warning.office_code),
+                    "verify_due_on": warning.verify_due_on.isoformat() if warning.verify_due_on else None,
+                },
+            )
+        )
+    WarningEvent.objects.bulk_create(events, batch_size=500)
+    return len(warnings)
 
 
 #: What an ordinary day changes on an open warning (written for all of them in one statement).
@@ -446,20 +516,21 @@ def _escalate(day: dt.date, cal: WorkingCalendar) -> int:
         | Q(status__in=[WarningStatus.CONFIRMED, WarningStatus.HANDLING], handle_due_on__lt=day),
         raised_on__lte=day,
     )
-    moved = 0
+    moved: list[Warning] = []
+    events: list[WarningEvent] = []
     for warning in overdue:
         what, due = warning.running_deadline()
         assert due is not None
         late = clocks.working_days_late(due, day, cal)
         target = clocks.rung(late, ladder)
         detail = {"deadline": what, "due_on": due.isoformat(), "working_days_late": late}
+        changed = False
         if target in ("city", "province") and warning.office_level == OfficeLevel.COUNTY:
             city = city_of(warning.region_code)
             if city and city != warning.region_code:  # 平潭 is its own city: no city rung
                 warning.office_level, warning.office_code, warning.escalated_on = OfficeLevel.CITY, city, day
-                warning.save()
-                _event(warning, EventKind.ESCALATED, day, detail={**detail, "office_code": city})
-                moved += 1
+                events.append(_new_event(warning, EventKind.ESCALATED, day, detail={**detail, "office_code": city}))
+                changed = True
         if target == "province" and not warning.supervised:
             warning.office_level, warning.office_code, warning.supervised = (
                 OfficeLevel.PROVINCE,
@@ -467,10 +538,16 @@ def _escalate(day: dt.date, cal: WorkingCalendar) -> int:
                 True,
             )
             warning.escalated_on = warning.escalated_on or day
-            warning.save()
-            _event(warning, EventKind.SUPERVISED, day, detail={**detail, "office_code": PROVINCE_CODE})
-            moved += 1
-    return moved
+            events.append(
+                _new_event(warning, EventKind.SUPERVISED, day, detail={**detail, "office_code": PROVINCE_CODE})
+            )
+            changed = True
+        if changed:
+            moved.append(warning)
+    # In bulk: in a backfill nobody acts, so every warning climbs the ladder in time.
+    update_objects(moved, ["office_level", "office_code", "escalated_on", "supervised"])
+    WarningEvent.objects.bulk_create(events, batch_size=500)
+    return len(events)
 
 
 # --- undoing days for a backfill ------------------------------------------------------------------
@@ -619,14 +696,15 @@ def _notify_pending() -> int:
         .select_related("warning")
         .order_by("id")
     )
+    notices: list[Notification] = []
     for event in pending:
         title, body = _notice_text(event.warning, event)
-        notices = [
+        notices.extend(
             Notification(office_code=code, warning=event.warning, event=event, title=title, body=body)
             for code in recipients(event.warning, event)
-        ]
-        Notification.objects.bulk_create(notices, ignore_conflicts=True)
-        created += len(notices)
+        )
+    Notification.objects.bulk_create(notices, ignore_conflicts=True, batch_size=500)
+    created += len(notices)
     emails: dict[str, list[str]] = {}
     nobody: list[int] = []  # notices of offices with no officer to e-mail: marked done together
     for pk, office_code, title, body in (
