@@ -277,6 +277,31 @@ def _ids_surely_valid(arr: pa.Array, today: dt.date) -> pa.Array:
     return pa.array(out)
 
 
+def needs_trim(column: pa.ChunkedArray) -> bool:
+    """Whether ``NULLIF(trim(value), '')`` might change a value of ``column``: an empty value, or
+    one that starts or ends with a space or any non-ASCII byte (DuckDB's ``trim`` also removes
+    Unicode spaces such as U+3000, which are not told apart here). False only when it certainly
+    changes nothing, so the SQL skips it: trimming every column was half the validation's time
+    (1 M attendance rows: 0.3 of 0.6 s)."""
+    for arr in column.chunks:
+        if not pa.types.is_string(arr.type):
+            arr = arr.cast(pa.string())
+        n = len(arr)
+        if n == 0 or arr.null_count == n:
+            continue
+        buffers = arr.buffers()
+        offsets = np.frombuffer(buffers[1], dtype=np.int32, count=arr.offset + n + 1)[arr.offset :]
+        lengths = np.diff(offsets)
+        valid = arr.is_valid().to_numpy(zero_copy_only=False) if arr.null_count else np.ones(n, dtype=bool)
+        if (lengths[valid] == 0).any():
+            return True
+        data = np.frombuffer(buffers[2], dtype=np.uint8)
+        first, last = data[offsets[:-1][valid]], data[offsets[1:][valid] - 1]
+        if (first == 0x20).any() or (last == 0x20).any() or (first >= 0x80).any() or (last >= 0x80).any():
+            return True
+    return False
+
+
 @dataclass
 class Checked:
     accepted: pa.Table  # typed contract columns + _line
@@ -304,7 +329,9 @@ def validate(con: duckdb.DuckDBPyConnection, raw: pa.Table, feed: Feed, ctx: Con
             source = source.append_column(f"__known_{col.name}", flag)
             flags.append(_q(f"__known_{col.name}"))
     con.register("raw_feed", source)
-    trimmed = ", ".join(f"NULLIF(trim({_q(c)}), '') AS {_q(c)}" for c in feed.names)
+    trimmed = ", ".join(
+        f"NULLIF(trim({_q(c)}), '') AS {_q(c)}" if needs_trim(raw.column(c)) else _q(c) for c in feed.names
+    )
     typed_cols = []
     error_cols = []
     xlsx_numeric = raw.column("_xlsx_numeric").null_count < n
