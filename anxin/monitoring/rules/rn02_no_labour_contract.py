@@ -11,7 +11,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from anxin.monitoring.rules.base import Context, Rule, active_projects, current_employments, finding, register
+from anxin.monitoring.rules.base import Context, Rule, active_projects, current_employments, finding, kept, register
 
 
 def open_employments(ctx: Context) -> ir.Table:
@@ -19,7 +19,9 @@ def open_employments(ctx: Context) -> ir.Table:
     return e.mutate(is_unsigned=ibis.coalesce(~e.contract_signed, False))
 
 
+@kept("RN02.projects")
 def projects_without_contracts(ctx: Context) -> ir.Table:
+    """The projects over the share (a few hundred rows: kept, so ``details`` does not count again)."""
     e = open_employments(ctx)
     per_project = e.group_by("project_code").aggregate(
         employments=e.count(),
