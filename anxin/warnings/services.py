@@ -288,16 +288,9 @@ def _assess_day(day: dt.date) -> dict[str, int]:
     return counts
 
 
-def _event(
-    warning: Warning,
-    kind: EventKind,
-    on: dt.date,
-    *,
-    actor: User | None = None,
-    note: str = "",
-    detail: dict[str, Any] | None = None,
-) -> WarningEvent:
-    event = _new_event(warning, kind, on, actor=actor, note=note, detail=detail)
+def _event(warning: Warning, kind: EventKind, on: dt.date, **fields: Any) -> WarningEvent:
+    """Record the event at once (``_new_event``'s keywords: ``actor``, ``note``, ``detail``)."""
+    event = _new_event(warning, kind, on, **fields)
     event.save()
     return event
 
